@@ -1,0 +1,3 @@
+using Controller.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,120 @@
+using Controller.Abstractions;
+using Controller.Abstractions.Telemetry;
+
+namespace Controller.Safety;
+
+/// <summary>
+/// Applies the robot profile's limits to every command, whatever its source. Per joint, in order:
+/// <list type="number">
+/// <item>non-finite values, a wrong joint count or a stale stamp → hold;</item>
+/// <item>a target further than max_relative_target from the measured position → hold (a jump that big means a bad command);</item>
+/// <item>clamp into the joint-space workspace (soft bounds inside the hard limits);</item>
+/// <item>clamp the step so velocity ≤ max_velocity and the change of velocity ≤ max_acceleration × dt;</item>
+/// <item>re-clamp into the workspace: position bounds win over the acceleration bound.</item>
+/// </list>
+/// A hold repeats the last safe position (or the measured one before anything was sent).
+/// Cartesian workspace is not checked here. Not thread-safe: one instance per control loop.
+/// </summary>
+public sealed class SafetyLimiter(RobotProfile profile, TimeSpan maxCommandAge)
+{
+    private double[]? _lastSent;
+    private double[] _lastVelocity = new double[profile.Dof];
+    private long _sequence;
+
+    public RobotProfile Profile => profile;
+
+    /// <summary>The last position this limiter let through, or null before the first command.</summary>
+    public IReadOnlyList<double>? LastSent => _lastSent;
+
+    /// <summary>Forgets motion history (after a reset or reconnect).</summary>
+    public void Reset()
+    {
+        _lastSent = null;
+        _lastVelocity = new double[profile.Dof];
+    }
+
+    /// <summary>Produces a hold at the last safe position.</summary>
+    public SafetyResult Hold(RobotState? measured, DateTimeOffset now, SafetyReason reason)
+    {
+        var basis = _lastSent ?? (measured is { IsWellFormed: true } && measured.Positions.Length == profile.Dof
+            ? ClampToWorkspace(measured.Positions)
+            : null);
+        if (basis is null)
+            return Count(new SafetyResult(new JointCommand([], now, ++_sequence, CommandSource.Safety, IsHold: true), reason | SafetyReason.NoState));
+        _lastSent = basis;
+        Array.Clear(_lastVelocity);
+        return Count(new SafetyResult(new JointCommand((double[])basis.Clone(), now, ++_sequence, CommandSource.Safety, IsHold: true), reason));
+    }
+
+    /// <summary>Checks and limits <paramref name="command"/> for sending at <paramref name="now"/>, <paramref name="dt"/> after the previous one.</summary>
+    public SafetyResult Apply(JointCommand command, RobotState? measured, DateTimeOffset now, TimeSpan dt)
+    {
+        var target = command.Positions;
+        if (target.Length != profile.Dof)
+            return Hold(measured, now, SafetyReason.WrongDimension);
+        if (!Array.TrueForAll(target, double.IsFinite))
+            return Hold(measured, now, SafetyReason.NonFinite);
+        if (now - command.Stamp > maxCommandAge)
+            return Hold(measured, now, SafetyReason.Stale);
+        if (measured is not { IsWellFormed: true } || measured.Positions.Length != profile.Dof)
+            return Hold(measured, now, SafetyReason.NoState);
+
+        var reasons = SafetyReason.None;
+        for (var j = 0; j < target.Length; j++)
+        {
+            if (Math.Abs(target[j] - measured.Positions[j]) > profile.MaxRelativeTarget)
+                return Hold(measured, now, SafetyReason.RelativeTarget);
+        }
+
+        var last = _lastSent ?? ClampToWorkspace(measured.Positions);
+        var seconds = Math.Max(dt.TotalSeconds, 1e-4);
+        var output = new double[target.Length];
+        var velocity = new double[target.Length];
+        for (var j = 0; j < target.Length; j++)
+        {
+            var limits = profile.Joints[j];
+            var (lo, hi) = (profile.Workspace.Min[j], profile.Workspace.Max[j]);
+            var x = target[j];
+            if (x < lo || x > hi)
+            {
+                x = Math.Clamp(x, lo, hi);
+                reasons |= SafetyReason.Workspace;
+            }
+            var v = (x - last[j]) / seconds;
+            var vMin = Math.Max(-limits.MaxVelocity, _lastVelocity[j] - limits.MaxAcceleration * seconds);
+            var vMax = Math.Min(limits.MaxVelocity, _lastVelocity[j] + limits.MaxAcceleration * seconds);
+            if (v < vMin || v > vMax)
+            {
+                var byVelocity = v < -limits.MaxVelocity || v > limits.MaxVelocity;
+                reasons |= byVelocity ? SafetyReason.Velocity : SafetyReason.Acceleration;
+                v = Math.Clamp(v, vMin, vMax);
+            }
+            x = Math.Clamp(last[j] + v * seconds, lo, hi);
+            output[j] = x;
+            velocity[j] = (x - last[j]) / seconds;
+        }
+        _lastSent = output;
+        _lastVelocity = velocity;
+        return Count(new SafetyResult(command with { Positions = output, Stamp = now, IsHold = false }, reasons));
+    }
+
+    private double[] ClampToWorkspace(double[] positions)
+    {
+        var r = new double[positions.Length];
+        for (var j = 0; j < r.Length; j++)
+            r[j] = Math.Clamp(positions[j], profile.Workspace.Min[j], profile.Workspace.Max[j]);
+        return r;
+    }
+
+    private static SafetyResult Count(SafetyResult result)
+    {
+        if (result.Reasons == SafetyReason.None)
+            return result;
+        foreach (var flag in Enum.GetValues<SafetyReason>())
+        {
+            if (flag != SafetyReason.None && result.Reasons.HasFlag(flag))
+                ControllerMetrics.Clamps.Add(1, new KeyValuePair<string, object?>("reason", flag.ToString()));
+        }
+        return result;
+    }
+}
