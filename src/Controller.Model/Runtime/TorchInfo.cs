@@ -37,5 +37,8 @@ public static class TorchInfo
         return 2.0 * n * n * n / times[times.Count / 2] / 1e9;
     }
 
+    /// <summary>Tensors alive on the calling thread (created minus disposed), for leak checks.</summary>
+    public static long LiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
     public static string Describe() => $"TorchSharp {typeof(torch).Assembly.GetName().Version}, threads {get_num_threads()}, {TorchRuntime.Status}";
 }

@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Text.Json;
+using Controller.Model.Checkpoints;
+using Controller.Model.Data;
+using Controller.Model.Imaging;
+using Controller.Model.Training;
+using Spectre.Console;
+
+namespace Controller.Cli.Commands;
+
+/// <summary>
+/// `controller train tokenizer|model|synthetic`: trains the FSQ image tokenizer or the world model from demonstrations
+/// (seeded, resumable, safetensors checkpoints, loss CSV + PNG), or writes synthetic demonstrations for development.
+/// </summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("train", "Train the image tokenizer or the world model from demonstrations (see docs/model.md).");
+        cmd.Subcommands.Add(Tokenizer());
+        cmd.Subcommands.Add(ModelVerb());
+        cmd.Subcommands.Add(Synthetic());
+        return cmd;
+    }
+
+    private static Option<string> Data() => new("--data") { Description = "Directory of demonstrations (`controller sim collect` output or episode_*.safetensors)", Required = true };
+    private static Option<string> Out() => new("--out") { Description = "Output directory for checkpoints, loss.csv/png and report", Required = true };
+    private static Option<int> Steps(int d) => new("--steps") { Description = "Optimiser steps in total", DefaultValueFactory = _ => d };
+    private static Option<int> BatchOpt(int d) => new("--batch") { Description = "Batch size", DefaultValueFactory = _ => d };
+    private static Option<double> Lr(double d) => new("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => d };
+    private static Option<int> Seed() => new("--seed") { Description = "Random seed (init and batch order)", DefaultValueFactory = _ => 1 };
+    private static Option<bool> Resume() => new("--resume") { Description = "Continue from the checkpoint in --out" };
+    private static Option<int> Threads() => new("--threads") { Description = "Torch threads (the machine is shared: keep ≤ 2)", DefaultValueFactory = _ => 2 };
+
+    private static Command Tokenizer()
+    {
+        Option<string> data = Data(), output = Out();
+        Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads();
+        var lr = Lr(2e-3);
+        var resume = Resume();
+        var channels = new Option<int>("--channels") { Description = "Width of the first conv layer", DefaultValueFactory = _ => 32 };
+        var cmd = new Command("tokenizer", "Train the FSQ image tokenizer (64×64 RGB → 8×8 codes of 875) and report held-out PSNR.")
+        { data, output, steps, batch, lr, seed, resume, threads, channels };
+        cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
+        {
+            var episodes = LoadEpisodes(p.GetValue(data)!);
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads) };
+            var config = new FsqConfig { Channels = p.GetValue(channels) };
+            var report = await WithProgress("tokenizer", o.Steps, (prog, st) => TokenizerTrainer.Train(episodes, config, p.GetValue(output)!, o, prog, ct));
+            AnsiConsole.MarkupLine($"[green]tokenizer[/] step {report.Step}, loss {report.TrainLoss:F5}, held-out PSNR [bold]{report.HeldOutPsnr:F2} dB[/] on {report.HeldOutFrames} frames, {report.Seconds:F0} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command ModelVerb()
+    {
+        Option<string> data = Data(), output = Out();
+        var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors to use", Required = true };
+        Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads();
+        var lr = Lr(1e-3);
+        var resume = Resume();
+        var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => "bins" };
+        actions.AcceptOnlyFromAmong("bins", "fast");
+        var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 4 };
+        var embd = new Option<int>("--embd") { Description = "Residual width", DefaultValueFactory = _ => 128 };
+        var horizon = new Option<int>("--horizon") { Description = "Actions per chunk (and imagination look-ahead)", DefaultValueFactory = _ => 8 };
+        var period = new Option<double>("--step-period") { Description = "Seconds between actions in the demonstrations", DefaultValueFactory = _ => 0.05 };
+        var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations.")
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period };
+        cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
+        {
+            var episodes = LoadEpisodes(p.GetValue(data)!);
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads) };
+            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period) };
+            var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
+            AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
+            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Synthetic()
+    {
+        var output = Out();
+        var episodes = new Option<int>("--episodes") { Description = "Demonstrations to write", DefaultValueFactory = _ => 200 };
+        var seed = Seed();
+        var cmd = new Command("synthetic", "Write moving-squares demonstrations (episode_*.safetensors) for development without the simulator.") { output, episodes, seed };
+        cmd.SetAction((ParseResult p, CancellationToken ct) =>
+        {
+            var n = p.GetValue(episodes);
+            var list = Enumerable.Range(0, n).Select(i => SquaresWorld.Demonstrate(p.GetValue(seed) * 100_000 + i)).ToList();
+            EpisodeStore.Save(p.GetValue(output)!, list);
+            AnsiConsole.MarkupLine($"wrote {n} episodes ({list.Sum(e => e.Steps)} steps) to {Markup.Escape(p.GetValue(output)!)}");
+            return Task.FromResult(0);
+        });
+        return cmd;
+    }
+
+    /// <summary>Reads demonstrations from any supported layout; a clear error when there are none.</summary>
+    internal static List<Episode> LoadEpisodes(string dir)
+    {
+        if (EpisodeStore.Recognises(dir))
+            return EpisodeStore.LoadAll(dir);
+        throw new InvalidDataException($"'{dir}' holds no demonstrations I can read (expected episode_*.safetensors)");
+    }
+
+    /// <summary>Runs blocking training on a worker thread with a Spectre progress bar (plain lines when not a terminal).</summary>
+    private static async Task<T> WithProgress<T>(string label, int total, Func<IProgress<TrainProgress>, Action<string>, T> run)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var lastPrint = DateTime.MinValue;
+            var plain = new Inline<TrainProgress>(p =>
+            {
+                if (p.Step == p.Total || DateTime.UtcNow - lastPrint > TimeSpan.FromSeconds(15))
+                {
+                    lastPrint = DateTime.UtcNow;
+                    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {label} step {p.Step}/{p.Total} loss {p.Loss:F4} {p.ItemsPerSecond:F0} {p.Unit}");
+                }
+            });
+            return await Task.Run(() => run(plain, s => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {s}")));
+        }
+        T result = default!;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(label, maxValue: total);
+                var prog = new Inline<TrainProgress>(p =>
+                {
+                    task.Value = p.Step;
+                    task.Description = $"{label} loss {p.Loss:F4} {p.ItemsPerSecond:F0} {p.Unit}";
+                });
+                result = await Task.Run(() => run(prog, s => task.Description = $"{label}: {Markup.Escape(s)}"));
+            });
+        return result;
+    }
+
+    private sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

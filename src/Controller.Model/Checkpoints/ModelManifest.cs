@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Controller.Model.Imaging;
+using Controller.Model.Tokens;
+
+namespace Controller.Model.Checkpoints;
+
+/// <summary>
+/// Everything needed besides the weights to run a trained model: configs, vocabulary sizes, normalisation stats
+/// and tokenizer settings. Stored in the safetensors metadata ("manifest") and as config.json alongside.
+/// </summary>
+public sealed record ModelManifest(
+    FsqConfig Image,
+    WorldModelConfig Model,
+    ActionTokenizerConfig Actions,
+    Normalizer State,
+    int StateBins,
+    int MaxInstructionBytes,
+    double StepPeriodSeconds,
+    int Seed,
+    int Step,
+    string Data)
+{
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize);
+
+    public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes);
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static ModelManifest FromJson(string json, string origin)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelManifest>(json, Json) ?? throw new CheckpointException($"{origin}: empty manifest");
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{origin}: manifest is not valid ({e.Message})", e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text;
+
+namespace Controller.Model.Tokens;
+
+/// <summary>
+/// Builds token sequences in the documented layout (docs/tokens.md):
+/// <c>BOS text…  [BOI (v×g EOL)×g EOI  BOSt s… EOSt  BOA a… EOA]×steps</c>. Immutable, thread-safe.
+/// </summary>
+public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32)
+{
+    public int ImageSpan => 2 + Grid * (Grid + 1);
+    public int StateSpan => 2 + StateDims;
+
+    public void Instruction(List<int> seq, string instruction)
+    {
+        seq.Add(Vocabulary.Bos);
+        var bytes = Encoding.UTF8.GetBytes(instruction.Trim().ToLowerInvariant());
+        foreach (var b in bytes.AsSpan(0, Math.Min(bytes.Length, MaxInstructionBytes)))
+            seq.Add(Vocab.Text(b));
+    }
+
+    /// <summary>Appends BOI, the image codes row by row with EOL after each row, and EOI.</summary>
+    public void Image(List<int> seq, ReadOnlySpan<int> codes)
+    {
+        if (codes.Length != Grid * Grid)
+            throw new ArgumentException($"expected {Grid * Grid} image codes, got {codes.Length}");
+        seq.Add(Vocabulary.Boi);
+        for (var r = 0; r < Grid; r++)
+        {
+            for (var c = 0; c < Grid; c++)
+                seq.Add(Vocab.Image(codes[r * Grid + c]));
+            seq.Add(Vocabulary.Eol);
+        }
+        seq.Add(Vocabulary.Eoi);
+    }
+
+    public void State(List<int> seq, ReadOnlySpan<float> positions, Normalizer norm)
+    {
+        seq.Add(Vocabulary.BoSt);
+        for (var d = 0; d < StateDims; d++)
+            seq.Add(Vocab.State(UniformBins.ToBin(norm.ToUnit(d, positions[d]), Vocab.StateBins)));
+        seq.Add(Vocabulary.EoSt);
+    }
+
+    public void Actions(List<int> seq, ReadOnlySpan<int> actionTokens)
+    {
+        seq.Add(Vocabulary.Boa);
+        foreach (var a in actionTokens)
+            seq.Add(Vocab.Action(a));
+        seq.Add(Vocabulary.Eoa);
+    }
+
+    /// <summary>Image codes back from a BOI…EOI span (EOLs skipped); null when the span is malformed.</summary>
+    public int[]? ParseImage(IReadOnlyList<int> span)
+    {
+        var codes = span.Where(Vocab.IsImage).Select(id => id - Vocab.ImageOffset).ToArray();
+        return codes.Length == Grid * Grid ? codes : null;
+    }
+}

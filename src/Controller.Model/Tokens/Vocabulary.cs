@@ -1,0 +1,45 @@
+namespace Controller.Model.Tokens;
+
+/// <summary>
+/// The one vocabulary, Emu3 style: specials, then text bytes, image codes, state bins and action tokens,
+/// each a contiguous id range. See docs/tokens.md. Immutable and thread-safe.
+/// </summary>
+public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens)
+{
+    public const int Pad = 0;
+    public const int Bos = 1;
+    public const int Eos = 2;
+    public const int Boi = 3;
+    public const int Eoi = 4;
+    public const int Eol = 5;
+    public const int Eof = 6;
+    public const int Boa = 7;
+    public const int Eoa = 8;
+    public const int BoSt = 9;
+    public const int EoSt = 10;
+    public const int SpecialCount = 16; // 11..15 reserved
+
+    public const int TextOffset = SpecialCount;
+    public const int TextCount = 256;
+    public int ImageOffset => TextOffset + TextCount;
+    public int StateOffset => ImageOffset + ImageCodes;
+    public int ActionOffset => StateOffset + StateBins;
+    public int Size => ActionOffset + ActionTokens;
+
+    public int Text(byte b) => TextOffset + b;
+    public int Image(int code) => ImageOffset + Check(code, ImageCodes, "image code");
+    public int State(int bin) => StateOffset + Check(bin, StateBins, "state bin");
+    public int Action(int token) => ActionOffset + Check(token, ActionTokens, "action token");
+
+    public bool IsImage(int id) => id >= ImageOffset && id < StateOffset;
+    public bool IsAction(int id) => id >= ActionOffset && id < Size;
+
+    public static string SpecialName(int id) => id switch
+    {
+        Pad => "PAD", Bos => "BOS", Eos => "EOS", Boi => "BOI", Eoi => "EOI", Eol => "EOL", Eof => "EOF",
+        Boa => "BOA", Eoa => "EOA", BoSt => "BOSt", EoSt => "EOSt", _ => $"RES{id}",
+    };
+
+    private static int Check(int value, int count, string what) =>
+        (uint)value < (uint)count ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"{what} outside [0,{count})");
+}

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Controller.Model.Checkpoints;
+using Controller.Model.Data;
+using Controller.Model.Imaging;
+using Controller.Model.Policy;
+using Controller.Model.Tokens;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Training;
+
+/// <summary>Size of the transformer and how actions are tokenized; the rest follows from the data.</summary>
+public sealed record ModelTrainSettings
+{
+    public string ActionTokenizer { get; init; } = "bins"; // "bins" (256 per dim) or "fast" (DCT + BPE)
+    public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
+    public int Layers { get; init; } = 4;                   // transformer blocks
+    public int Embd { get; init; } = 128;                   // residual width
+    public int Heads { get; init; } = 4;                    // attention heads
+    public int StateBins { get; init; } = 256;              // bins per joint position
+    public float ActionLossWeight { get; init; } = 3;       // action tokens matter most for control
+    public double StepPeriodSeconds { get; init; } = 0.05;  // time between actions in the demonstrations
+}
+
+/// <summary>How well each action tokenizer compresses and reconstructs the held-out chunks.</summary>
+public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, double CompressionRatio, double MeanAbsError, double MaxAbsError);
+
+/// <summary>What training measured on held-out episodes. PSNRs in dB.</summary>
+public sealed record ModelReport(
+    int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
+    ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double CopyLastPsnr, double TokenizerPsnr, int ImaginationSamples);
+
+/// <summary>
+/// Trains the world model on tokenized demonstrations: each sequence is the instruction and two timesteps H apart,
+/// <c>BOS text [BOI img EOI BOSt s EOSt BOA a EOA]×2</c>, so the model learns actions from a frame and the frame H
+/// steps later from the actions. Every 10th episode is held out. Blocking; runs on the calling thread.
+/// </summary>
+public static class ModelTrainer
+{
+    public const string WeightsFile = "world_model.safetensors";
+
+    public static ModelReport Train(IReadOnlyList<Episode> episodes, string tokenizerPath, ModelTrainSettings s, string outDir, TrainOptions o,
+        IProgress<TrainProgress>? progress = null, Action<string>? status = null, CancellationToken ct = default)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        torch.set_num_threads(o.Threads);
+        Directory.CreateDirectory(outDir);
+        if (episodes.Count == 0)
+            throw new InvalidDataException("no episodes to train on");
+        var dims = episodes[0].Dims;
+        if (episodes.Any(e => e.Dims != dims))
+            throw new InvalidDataException("episodes disagree on the number of joints");
+        var trainEp = episodes.Where((_, i) => i % 10 != 9 || episodes.Count < 10).ToList();
+        var heldEp = episodes.Where((_, i) => i % 10 == 9).ToList();
+
+        status?.Invoke("encoding frames with the image tokenizer");
+        int[][][] codes;
+        FsqConfig fsqConfig;
+        using (var fsq = TokenizerTrainer.Load(tokenizerPath))
+        {
+            fsqConfig = fsq.Config;
+            codes = episodes.Select(e => EncodeFrames(fsq, e)).ToArray();
+        }
+        var codeOf = episodes.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => codes[p.i]);
+
+        status?.Invoke("fitting normalisers and action tokenizers");
+        var stateNorm = Normalizer.Fit(trainEp.SelectMany(e => e.States), dims);
+        var chunks = trainEp.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.DeltaChunk(t, s.Horizon))).ToList();
+        var actNorm = Normalizer.Fit(chunks.SelectMany(c => c), dims);
+        var bins = new BinActionTokenizer(s.Horizon, actNorm);
+        var fast = FastActionTokenizer.Train(chunks.Where((_, i) => i % 2 == 0), s.Horizon, actNorm);
+        var heldChunks = (heldEp.Count > 0 ? heldEp : trainEp).SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.DeltaChunk(t, s.Horizon))).ToList();
+        var actReports = new[] { Measure(bins, heldChunks), Measure(fast, heldChunks) };
+        IActionTokenizer actions = s.ActionTokenizer switch
+        {
+            "bins" => bins,
+            "fast" => fast,
+            _ => throw new ArgumentException($"unknown action tokenizer '{s.ActionTokenizer}' (bins or fast)"),
+        };
+
+        const int maxInstr = 32;
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize);
+        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr);
+        var stepSpan = layout.ImageSpan + layout.StateSpan + 2 + actions.MaxTokens;
+        var config = new WorldModelConfig
+        {
+            VocabSize = vocab.Size, BlockSize = (1 + maxInstr + 2 * stepSpan + 31) / 32 * 32,
+            Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
+        };
+        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "");
+
+        var samples = new List<(int[] Ids, float[] W)>();
+        foreach (var e in trainEp)
+            for (var t = 0; t + s.Horizon < e.Steps; t++)
+                samples.Add(BuildSample(layout, actions, stateNorm, e, codeOf[e], t, s.Horizon, config.BlockSize, s.ActionLossWeight));
+        if (samples.Count == 0)
+            throw new InvalidDataException($"episodes are shorter than the chunk horizon {s.Horizon}");
+
+        torch.manual_seed(o.Seed);
+        using var model = new WorldModel(config);
+        var weights = Path.Combine(outDir, WeightsFile);
+        var optimPath = Path.Combine(outDir, "model_optim.bin");
+        var log = new LossLog(Path.Combine(outDir, "model_loss.csv"));
+        var opt = optim.AdamW(model.parameters(), o.LearningRate, beta2: 0.95, weight_decay: 0.05);
+        var start = 0;
+        if (o.Resume && File.Exists(weights))
+        {
+            var meta = ModuleWeights.Load(model, weights);
+            start = int.Parse(meta.GetValueOrDefault("step", "0"), CultureInfo.InvariantCulture);
+            if (File.Exists(optimPath))
+                opt.load_state_dict(optimPath);
+            log.Reload(start);
+            status?.Invoke($"resumed at step {start}");
+        }
+        File.Copy(tokenizerPath, Path.Combine(outDir, TokenizerTrainer.WeightsFile), overwrite: Path.GetFullPath(tokenizerPath) != Path.GetFullPath(Path.Combine(outDir, TokenizerTrainer.WeightsFile)));
+        status?.Invoke($"{samples.Count} sequences of ≤{config.BlockSize} tokens, {Parameters(model):N0} parameters");
+
+        model.train();
+        var sw = Stopwatch.StartNew();
+        double last = double.NaN;
+        long tokens = 0;
+        for (var step = start; step < o.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                var rng = new Random(HashCode.Combine(o.Seed, step));
+                var pick = Enumerable.Range(0, o.Batch).Select(_ => samples[rng.Next(samples.Count)]).ToList();
+                var (x, y, w) = Batch(pick, config.BlockSize);
+                var loss = Loss(model, x, y, w);
+                opt.zero_grad();
+                loss.backward();
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                var lr = o.LearningRateAt(step);
+                foreach (var pg in opt.ParamGroups)
+                    pg.LearningRate = lr;
+                opt.step();
+                last = loss.item<float>();
+                tokens += o.Batch * (config.BlockSize - 1);
+                log.Add(step + 1, last, lr);
+            }
+            progress?.Report(new TrainProgress(step + 1, o.Steps, last, tokens / sw.Elapsed.TotalSeconds, "tokens/s"));
+            if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
+                Save(model, opt, manifest with { Step = step + 1 }, weights, optimPath, outDir, log);
+        }
+        if (!File.Exists(weights))
+            Save(model, opt, manifest with { Step = start }, weights, optimPath, outDir, log);
+        var tps = tokens / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
+
+        status?.Invoke("evaluating on held-out episodes");
+        var report = Evaluate(outDir, heldEp.Count > 0 ? heldEp : trainEp, s.Horizon) with
+        {
+            Step = Math.Max(start, o.Steps), TrainLoss = last, Parameters = Parameters(model), Sequences = samples.Count,
+            BlockSize = config.BlockSize, TokensPerSecond = tps, Seconds = sw.Elapsed.TotalSeconds, ActionTokenizers = actReports,
+        };
+        File.WriteAllText(Path.Combine(outDir, "model_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
+        return report;
+    }
+
+    /// <summary>Weighted next-token cross-entropy; x, y [B,T] int64, w [B,T] (0 for padding and unpredictable tokens).</summary>
+    public static Tensor Loss(WorldModel model, Tensor x, Tensor y, Tensor w)
+    {
+        var logits = model.call(x);                                                      // (B, T, V)
+        var ce = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction: nn.Reduction.None);
+        return (ce * w.flatten()).sum() / w.sum().clamp_min(1e-6);
+    }
+
+    /// <summary>Stacks samples into inputs x = ids[:-1], targets y = ids[1:], weights w = W[1:], each [B, BlockSize-1].</summary>
+    public static (Tensor X, Tensor Y, Tensor W) Batch(IReadOnlyList<(int[] Ids, float[] W)> pick, int blockSize)
+    {
+        var n = pick.Count;
+        var xs = new long[n * (blockSize - 1)];
+        var ys = new long[n * (blockSize - 1)];
+        var ws = new float[n * (blockSize - 1)];
+        for (var b = 0; b < n; b++)
+            for (var i = 0; i < blockSize - 1; i++)
+            {
+                xs[b * (blockSize - 1) + i] = pick[b].Ids[i];
+                ys[b * (blockSize - 1) + i] = pick[b].Ids[i + 1];
+                ws[b * (blockSize - 1) + i] = pick[b].W[i + 1];
+            }
+        return (tensor(xs, n, blockSize - 1), tensor(ys, n, blockSize - 1), tensor(ws, n, blockSize - 1));
+    }
+
+    public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, Normalizer stateNorm, Episode e, int[][] codes, int t, int horizon, int blockSize, float actionWeight)
+    {
+        var seq = new List<int>(blockSize);
+        var w = new List<float>(blockSize);
+        void Mark(int from, float weight) { while (w.Count < seq.Count) w.Add(w.Count < from ? 0 : weight); }
+        layout.Instruction(seq, e.Instruction);
+        Mark(0, 0);                                   // the instruction is given, not predicted
+        var t2 = t + horizon;
+        foreach (var (ts, first) in new[] { (t, true), (t2, false) })
+        {
+            layout.Image(seq, codes[ts]);
+            Mark(0, first ? 0 : 1);                   // the first frame cannot be predicted from text; the second is the world model's job
+            layout.State(seq, e.States[ts], stateNorm);
+            Mark(0, first ? 0 : 0.5f);
+            layout.Actions(seq, actions.Encode(e.DeltaChunk(ts, horizon)));
+            Mark(0, actionWeight);
+        }
+        if (seq.Count > blockSize)
+            throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
+        while (seq.Count < blockSize) { seq.Add(Vocabulary.Pad); w.Add(0); }
+        return ([.. seq], [.. w]);
+    }
+
+    private static int[][] EncodeFrames(FsqImageTokenizer fsq, Episode e)
+    {
+        using var noGrad = no_grad();
+        var result = new List<int[]>();
+        var size = fsq.Config.ImageSize;
+        for (var i = 0; i < e.Steps; i += 128)
+        {
+            using var scope = NewDisposeScope();
+            var part = e.Frames.Skip(i).Take(128).ToList();
+            var c = fsq.Codes(ImageOps.ToTensor(part, size));
+            var flat = c.to_type(ScalarType.Int32).data<int>().ToArray();
+            var per = fsq.Config.TokensPerImage;
+            for (var j = 0; j < part.Count; j++)
+                result.Add(flat.AsSpan(j * per, per).ToArray());
+        }
+        return [.. result];
+    }
+
+    private static ActionTokenizerReport Measure(IActionTokenizer tok, IReadOnlyList<float[][]> chunks)
+    {
+        double tokens = 0, sumErr = 0, maxErr = 0;
+        long n = 0;
+        foreach (var c in chunks)
+        {
+            var ids = tok.Encode(c);
+            tokens += ids.Length;
+            var back = tok.Decode(ids);
+            for (var s = 0; s < c.Length; s++)
+                for (var d = 0; d < c[s].Length; d++)
+                {
+                    var err = Math.Abs(back[s][d] - c[s][d]);
+                    sumErr += err;
+                    maxErr = Math.Max(maxErr, err);
+                    n++;
+                }
+        }
+        var per = tokens / Math.Max(1, chunks.Count);
+        return new ActionTokenizerReport(tok.Kind, per, tok.MaxTokens / Math.Max(1e-9, per), sumErr / Math.Max(1, n), maxErr);
+    }
+
+    /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
+    public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 48)
+    {
+        using var bundle = ModelBundle.Load(modelDir);
+        var rng = new Random(7);
+        var picks = held.SelectMany(e => Enumerable.Range(0, Math.Max(0, e.Steps - horizon)).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
+        double mae = 0, imagined = 0, copy = 0, recon = 0;
+        long n = 0;
+        foreach (var (e, t) in picks)
+        {
+            var pred = bundle.PredictActions(e.Instruction, e.Frames[t], e.States[t]);
+            var truth = e.DeltaChunk(t, horizon);
+            for (var s = 0; s < horizon; s++)
+                for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Deltas[s][d] - truth[s][d]); n++; }
+            var next = e.Frames[t + horizon];
+            var img = bundle.Imagine(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(truth));
+            imagined += img is null ? 0 : ImageOps.Psnr(img, next);
+            copy += ImageOps.Psnr(e.Frames[t], next);
+            recon += ImageOps.Psnr(bundle.DecodeCodes(bundle.EncodeFrame(next)), next);
+        }
+        var k = Math.Max(1, picks.Count);
+        return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, copy / k, recon / k, picks.Count);
+    }
+
+    private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
+
+    private static void Save(WorldModel model, TorchSharp.Modules.AdamW opt, ModelManifest manifest, string weights, string optimPath, string outDir, LossLog log)
+    {
+        SaveCheckpoint(model, manifest, outDir);
+        opt.save_state_dict(optimPath);
+        log.Write("world model loss (weighted CE)");
+    }
+
+    /// <summary>Writes world_model.safetensors (manifest in its metadata) and config.json into <paramref name="dir"/>.</summary>
+    public static void SaveCheckpoint(WorldModel model, ModelManifest manifest, string dir)
+    {
+        var json = manifest.ToJson();
+        ModuleWeights.Save(model, Path.Combine(dir, WeightsFile), new Dictionary<string, string>
+        {
+            ["kind"] = "world-model",
+            ["manifest"] = json,
+            ["step"] = manifest.Step.ToString(CultureInfo.InvariantCulture),
+        });
+        File.WriteAllText(Path.Combine(dir, "config.json"), json);
+    }
+}

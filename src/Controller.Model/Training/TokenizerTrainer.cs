@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Controller.Model.Checkpoints;
+using Controller.Model.Data;
+using Controller.Model.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Training;
+
+/// <summary>Held-out reconstruction quality of an image tokenizer.</summary>
+public sealed record TokenizerReport(int Step, double TrainLoss, double HeldOutPsnr, int HeldOutFrames, int TrainFrames, double Seconds);
+
+/// <summary>
+/// Trains the FSQ image tokenizer on episode frames (every 10th episode held out) with MSE loss and AdamW.
+/// Writes image_tokenizer.safetensors (+ optimiser state), tokenizer_loss.csv/png and tokenizer_report.json.
+/// Blocking; runs on the calling thread.
+/// </summary>
+public static class TokenizerTrainer
+{
+    public const string WeightsFile = "image_tokenizer.safetensors";
+
+    public static TokenizerReport Train(IReadOnlyList<Episode> episodes, FsqConfig config, string outDir, TrainOptions o, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        torch.set_num_threads(o.Threads);
+        Directory.CreateDirectory(outDir);
+        var train = episodes.Where((_, i) => i % 10 != 9).SelectMany(e => e.Frames).ToList();
+        var held = episodes.Where((_, i) => i % 10 == 9).SelectMany(e => e.Frames).ToList();
+        if (held.Count == 0)
+            held = train.TakeLast(Math.Max(1, train.Count / 10)).ToList();
+        if (train.Count == 0)
+            throw new InvalidDataException("no frames to train the image tokenizer on");
+        torch.manual_seed(o.Seed);
+        using var model = new FsqImageTokenizer(config);
+        var weights = Path.Combine(outDir, WeightsFile);
+        var optimPath = Path.Combine(outDir, "tokenizer_optim.bin");
+        var log = new LossLog(Path.Combine(outDir, "tokenizer_loss.csv"));
+        var opt = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: 0);
+        var start = 0;
+        if (o.Resume && File.Exists(weights))
+        {
+            var meta = ModuleWeights.Load(model, weights);
+            start = int.Parse(meta.GetValueOrDefault("step", "0"), CultureInfo.InvariantCulture);
+            if (File.Exists(optimPath))
+                opt.load_state_dict(optimPath);
+            log.Reload(start);
+        }
+        var sw = Stopwatch.StartNew();
+        double last = double.NaN;
+        for (var step = start; step < o.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                // The batch depends only on (seed, step), so a resumed run sees the same data as an uninterrupted one.
+                var rng = new Random(HashCode.Combine(o.Seed, step));
+                var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
+                var x = ImageOps.ToTensor(batch, config.ImageSize);
+                if (rng.Next(2) == 1)
+                    x = x.flip(3); // horizontal flips: a cheap augmentation for the autoencoder only
+                var loss = nn.functional.mse_loss(model.call(x), x);
+                foreach (var g in opt.parameters())
+                    g.grad?.zero_();
+                loss.backward();
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
+                var lr = o.LearningRateAt(step);
+                foreach (var pg in opt.ParamGroups)
+                    pg.LearningRate = lr;
+                opt.step();
+                last = loss.item<float>();
+                log.Add(step + 1, last, lr);
+            }
+            progress?.Report(new TrainProgress(step + 1, o.Steps, last, (step + 1 - start) * o.Batch / sw.Elapsed.TotalSeconds, "frames/s"));
+            if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
+                Save(model, opt, weights, optimPath, log, step + 1, o);
+        }
+        if (start >= o.Steps && !File.Exists(weights))
+            Save(model, opt, weights, optimPath, log, start, o);
+        var psnr = HeldOutPsnr(model, held, config.ImageSize);
+        var report = new TokenizerReport(Math.Max(start, o.Steps), last, psnr, held.Count, train.Count, sw.Elapsed.TotalSeconds);
+        File.WriteAllText(Path.Combine(outDir, "tokenizer_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
+        return report;
+    }
+
+    /// <summary>Mean PSNR (dB) of encode→codes→decode over the frames.</summary>
+    public static double HeldOutPsnr(FsqImageTokenizer model, IReadOnlyList<byte[]> frames, int size)
+    {
+        using var noGrad = no_grad();
+        double sum = 0;
+        for (var i = 0; i < frames.Count; i += 64)
+        {
+            using var scope = NewDisposeScope();
+            var part = frames.Skip(i).Take(64).ToList();
+            var recon = ImageOps.FromTensor(model.FromCodes(model.Codes(ImageOps.ToTensor(part, size))));
+            for (var j = 0; j < part.Count; j++)
+                sum += ImageOps.Psnr(part[j], recon[j]);
+        }
+        return sum / Math.Max(1, frames.Count);
+    }
+
+    public static FsqImageTokenizer Load(string path)
+    {
+        var (tensors, meta) = SafeTensors.Read(path);
+        if (!meta.TryGetValue("fsq_config", out var json))
+            throw new CheckpointException($"'{path}' has no fsq_config metadata: not an image tokenizer checkpoint");
+        var config = JsonSerializer.Deserialize<FsqConfig>(json, ModelManifest.Json) ?? throw new CheckpointException($"'{path}': empty fsq_config");
+        var model = new FsqImageTokenizer(config);
+        try
+        {
+            ModuleWeights.Apply(model, tensors, path);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        model.eval();
+        return model;
+    }
+
+    private static void Save(FsqImageTokenizer model, TorchSharp.Modules.AdamW opt, string weights, string optimPath, LossLog log, int step, TrainOptions o)
+    {
+        SaveCheckpoint(model, weights, step, o.Seed);
+        opt.save_state_dict(optimPath);
+        log.Write("image tokenizer loss (MSE)");
+    }
+
+    /// <summary>Writes the tokenizer weights with its config in the safetensors metadata.</summary>
+    public static void SaveCheckpoint(FsqImageTokenizer model, string path, int step, int seed) =>
+        ModuleWeights.Save(model, path, new Dictionary<string, string>
+        {
+            ["kind"] = "fsq-image-tokenizer",
+            ["fsq_config"] = JsonSerializer.Serialize(model.Config, ModelManifest.Json),
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+        });
+}

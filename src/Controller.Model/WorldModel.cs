@@ -1,0 +1,258 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Controller.Model;
+
+// A decoder-only transformer over the one vocabulary (see docs/tokens.md), read top to bottom like nanoGPT:
+// RMSNorm, Attention, Mlp, Block, Config, Model. It predicts the next token, which is either the next frame's
+// image codes (world model) or the next action tokens (policy). TorchSharp modules are not thread-safe.
+
+/// <summary>Root-mean-square norm (no mean subtraction, no bias): x / rms(x) · weight.</summary>
+public sealed class RmsNorm : Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double eps;
+
+    public RmsNorm(int dim, double eps) : base(nameof(RmsNorm))
+    {
+        weight = Parameter(ones(dim));
+        this.eps = eps;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x * (x.pow(2).mean([-1], keepdim: true) + eps).rsqrt() * weight;
+}
+
+/// <summary>Rotary position tables, cos/sin of shape [BlockSize, head_dim/2]. Constants, so not a checkpoint entry.</summary>
+public sealed class Rope : IDisposable
+{
+    public Tensor Cos { get; }
+    public Tensor Sin { get; }
+
+    public Rope(int headDim, int maxLen, double theta)
+    {
+        var half = headDim / 2;
+        using var freqs = pow(theta, -arange(0, half, dtype: ScalarType.Float32) / half);  // [hs/2]
+        using var angles = outer(arange(0, maxLen, dtype: ScalarType.Float32), freqs);       // [T, hs/2]
+        Cos = angles.cos().DetachFromDisposeScope();
+        Sin = angles.sin().DetachFromDisposeScope();
+    }
+
+    /// <summary>Rotates x [B, nh, T, hs] as if its first position were <paramref name="start"/>.</summary>
+    public Tensor Apply(Tensor x, int start)
+    {
+        var t = x.shape[2];
+        var half = x.shape[3] / 2;
+        var cos = Cos.narrow(0, start, t);                 // [T, hs/2], broadcasts over B, nh
+        var sin = Sin.narrow(0, start, t);
+        var x1 = x.narrow(-1, 0, half);
+        var x2 = x.narrow(-1, half, half);
+        return cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1);
+    }
+
+    public void Dispose()
+    {
+        Cos.Dispose();
+        Sin.Dispose();
+    }
+}
+
+/// <summary>
+/// Keys and values of every layer for the tokens seen so far, preallocated as [B, nh, BlockSize, hs] per layer,
+/// so one decoding step only runs the new token. Lives inside the caller's DisposeScope; not thread-safe.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly Tensor[] keys;
+    private readonly Tensor[] values;
+
+    public KvCache(WorldModelConfig config, int batch = 1)
+    {
+        var hs = config.Embd / config.Heads;
+        keys = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs)).ToArray();
+        values = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs)).ToArray();
+        Capacity = config.BlockSize;
+    }
+
+    /// <summary>Tokens already cached (the position of the next token).</summary>
+    public int Length { get; private set; }
+
+    public int Capacity { get; }
+
+    /// <summary>Writes k, v [B, nh, T, hs] of <paramref name="layer"/> after the cached ones; returns all of them.</summary>
+    internal (Tensor K, Tensor V) Append(int layer, Tensor k, Tensor v)
+    {
+        var t = (int)k.shape[2];
+        keys[layer].narrow(2, Length, t).copy_(k);
+        values[layer].narrow(2, Length, t).copy_(v);
+        return (keys[layer].narrow(2, 0, Length + t), values[layer].narrow(2, 0, Length + t));
+    }
+
+    internal void Advance(int tokens) => Length += tokens;
+
+    public void Dispose()
+    {
+        foreach (var t in keys.Concat(values))
+            t.Dispose();
+    }
+}
+
+/// <summary>Causal multi-head self-attention with RoPE and PyTorch's fused scaled_dot_product_attention.</summary>
+public sealed class Attention : Module<Tensor, Tensor>
+{
+    private readonly Linear qkv;
+    private readonly Linear proj;
+    private readonly int heads;
+
+    public Attention(WorldModelConfig c) : base(nameof(Attention))
+    {
+        qkv = Linear(c.Embd, 3 * c.Embd, hasBias: false);
+        proj = Linear(c.Embd, c.Embd, hasBias: false);
+        heads = c.Heads;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => throw new NotSupportedException("call Forward(x, rope, cache, layer)");
+
+    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer)
+    {
+        long b = x.shape[0], t = x.shape[1], c = x.shape[2], hs = c / heads;
+        var parts = qkv.call(x).split(c, 2);
+        var q = parts[0].view(b, t, heads, hs).transpose(1, 2);          // (B, nh, T, hs)
+        var k = parts[1].view(b, t, heads, hs).transpose(1, 2);
+        var v = parts[2].view(b, t, heads, hs).transpose(1, 2);
+        var past = cache?.Length ?? 0;
+        q = rope.Apply(q, past);
+        k = rope.Apply(k, past);
+        Tensor y;
+        if (cache is null || past == 0)
+        {
+            if (cache is not null)
+                (k, v) = cache.Append(layer, k, v);
+            y = F.scaled_dot_product_attention(q, k, v, is_casual: true);
+        }
+        else
+        {
+            (k, v) = cache.Append(layer, k, v);                           // (B, nh, past+T, hs)
+            // New token i may see every cached token and the new ones up to itself: top-left causal is wrong here.
+            var mask = t == 1 ? null : ones(t, past + t, dtype: ScalarType.Bool).tril(past);
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
+        }
+        return proj.call(y.transpose(1, 2).reshape(b, t, c));            // (B, T, C)
+    }
+}
+
+/// <summary>Position-wise feed-forward: Linear → GELU → Linear.</summary>
+public sealed class Mlp : Module<Tensor, Tensor>
+{
+    private readonly Linear up;
+    private readonly GELU act;
+    private readonly Linear down;
+
+    public Mlp(WorldModelConfig c) : base(nameof(Mlp))
+    {
+        up = Linear(c.Embd, c.MlpRatio * c.Embd, hasBias: false);
+        act = GELU();
+        down = Linear(c.MlpRatio * c.Embd, c.Embd, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => down.call(act.call(up.call(x)));
+}
+
+/// <summary>Pre-norm residual block: x + attn(norm(x)), then x + mlp(norm(x)).</summary>
+public sealed class Block : Module<Tensor, Tensor>
+{
+    private readonly RmsNorm norm1;
+    private readonly Attention attn;
+    private readonly RmsNorm norm2;
+    private readonly Mlp mlp;
+
+    public Block(WorldModelConfig c) : base(nameof(Block))
+    {
+        norm1 = new RmsNorm(c.Embd, c.NormEps);
+        attn = new Attention(c);
+        norm2 = new RmsNorm(c.Embd, c.NormEps);
+        mlp = new Mlp(c);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => throw new NotSupportedException("call Forward(x, rope, cache, layer)");
+
+    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer)
+    {
+        x = x + attn.Forward(norm1.call(x), rope, cache, layer);
+        return x + mlp.call(norm2.call(x));
+    }
+}
+
+/// <summary>Transformer hyper-parameters. Stored as JSON in the checkpoint.</summary>
+public sealed record WorldModelConfig
+{
+    public int VocabSize { get; init; } = 1659;     // size of the one vocabulary (Vocabulary.Size)
+    public int BlockSize { get; init; } = 256;      // longest sequence in tokens, also the KV-cache capacity
+    public int Layers { get; init; } = 4;           // transformer blocks
+    public int Heads { get; init; } = 4;            // attention heads; head size = Embd / Heads (even, for RoPE)
+    public int Embd { get; init; } = 128;           // residual stream width
+    public int MlpRatio { get; init; } = 4;         // MLP hidden width = MlpRatio × Embd
+    public double RopeTheta { get; init; } = 10000; // RoPE base period
+    public double NormEps { get; init; } = 1e-5;    // RMSNorm epsilon
+}
+
+/// <summary>The world model: token embedding → blocks → norm → logits over the vocabulary.</summary>
+public sealed class WorldModel : Module<Tensor, Tensor>
+{
+    private readonly Embedding wte;
+    private readonly ModuleList<Block> blocks;
+    private readonly RmsNorm norm;
+    private readonly Linear head;
+    private readonly Rope rope;
+
+    public WorldModelConfig Config { get; }
+
+    public WorldModel(WorldModelConfig config) : base(nameof(WorldModel))
+    {
+        if (config.Embd % config.Heads != 0 || config.Embd / config.Heads % 2 != 0)
+            throw new ArgumentException($"Embd {config.Embd} must split into {config.Heads} heads of even size");
+        Config = config;
+        wte = Embedding(config.VocabSize, config.Embd);
+        blocks = new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());
+        norm = new RmsNorm(config.Embd, config.NormEps);
+        head = Linear(config.Embd, config.VocabSize, hasBias: false);
+        rope = new Rope(config.Embd / config.Heads, config.BlockSize, config.RopeTheta);
+        RegisterComponents();
+        using (no_grad())
+        {
+            foreach (var (_, p) in named_parameters())
+                if (p.dim() == 2)
+                    init.normal_(p, 0, 0.02);
+        }
+    }
+
+    /// <summary>Token ids [B, T] → logits [B, T, V] (no cache).</summary>
+    public override Tensor forward(Tensor idx) => Forward(idx, null);
+
+    /// <summary>Token ids [B, T] → logits [B, T, V]; with a cache, the ids continue the cached sequence.</summary>
+    public Tensor Forward(Tensor idx, KvCache? cache)
+    {
+        var t = (int)idx.shape[1];
+        var start = cache?.Length ?? 0;
+        if (start + t > Config.BlockSize)
+            throw new ArgumentException($"sequence of {start + t} tokens exceeds BlockSize {Config.BlockSize}");
+        var x = wte.call(idx);                                            // (B, T, C)
+        for (var i = 0; i < blocks.Count; i++)
+            x = blocks[i].Forward(x, rope, cache, i);
+        cache?.Advance(t);
+        return head.call(norm.call(x));                                   // (B, T, V)
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            rope.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,45 @@
+using Controller.Model.Checkpoints;
+using Controller.Model.Imaging;
+using Controller.Model.Tokens;
+using Controller.Model.Training;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Tests;
+
+/// <summary>Tiny configs and random checkpoints so model tests stay fast.</summary>
+internal static class Tiny
+{
+    public static WorldModelConfig Config(int vocab = 64, int block = 48) => new() { VocabSize = vocab, BlockSize = block, Layers = 2, Heads = 2, Embd = 32 };
+
+    public static FsqConfig Fsq => new() { ImageSize = 16, Downsample = 8, Channels = 4, Levels = [3, 3] };
+
+    public static Normalizer Norm2 => new([-1, -1], [1, 1]);
+
+    /// <summary>Writes a randomly initialised but complete checkpoint directory (tokenizer + world model + config).</summary>
+    public static string CheckpointDir(string actions = "bins", int seed = 1)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "model-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        manual_seed(seed);
+        var fsqConfig = Fsq;
+        using (var fsq = new FsqImageTokenizer(fsqConfig))
+            TokenizerTrainer.SaveCheckpoint(fsq, Path.Combine(dir, TokenizerTrainer.WeightsFile), 0, seed);
+        var act = actions == "bins"
+            ? new ActionTokenizerConfig("bins", 2, Norm2, Bins: 16, VocabSize: 16)
+            : new ActionTokenizerConfig("fast", 2, Norm2, Scale: 4, Range: 6, Merges: [[6, 6], [16, 6]], VocabSize: 15);
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, 8, act.VocabSize);
+        var config = Config(vocab.Size, 64);
+        var manifest = new ModelManifest(fsqConfig, config, act, Norm2, 8, 4, 0.05, seed, 0, "tiny");
+        using var model = new WorldModel(config);
+        ModelTrainer.SaveCheckpoint(model, manifest, dir);
+        return dir;
+    }
+
+    public static byte[] Image(int size, int seed)
+    {
+        var rng = new Random(seed);
+        var img = new byte[size * size * 3];
+        rng.NextBytes(img);
+        return img;
+    }
+}

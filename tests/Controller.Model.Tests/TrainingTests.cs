@@ -1,0 +1,88 @@
+using Controller.Model.Data;
+using Controller.Model.Imaging;
+using Controller.Model.Runtime;
+using Controller.Model.Tokens;
+using Controller.Model.Training;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Tests;
+
+public class TrainingTests
+{
+    [Fact]
+    public void Loss_TinyConfigOnAFixedBatch_Falls()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var config = Tiny.Config(vocab: 32, block: 17);
+        using var model = new WorldModel(config);
+        var rng = new Random(5);
+        var samples = Enumerable.Range(0, 4).Select(_ => (Enumerable.Range(0, 17).Select(_ => rng.Next(32)).ToArray(), Enumerable.Repeat(1f, 17).ToArray())).ToList();
+        var (x, y, w) = ModelTrainer.Batch(samples, 17);
+        var opt = optim.AdamW(model.parameters(), 3e-3);
+        float first = 0, last = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            using var step = NewDisposeScope();
+            var loss = ModelTrainer.Loss(model, x, y, w);
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+            if (i == 0) first = loss.item<float>();
+            last = loss.item<float>();
+        }
+        Assert.True(last < 0.5f * first, $"loss went {first} → {last}");
+    }
+
+    [Fact]
+    public void Fsq_CodesThenFromCodes_MatchesTheQuantisedReconstruction()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(6);
+        using var fsq = new FsqImageTokenizer(new FsqConfig { ImageSize = 16, Downsample = 4, Channels = 4, Levels = [5, 3, 3] });
+        using var noGrad = no_grad();
+        var x = rand(3, 3, 16, 16);
+        var codes = fsq.Codes(x);
+        Assert.Equal([3L, 16], codes.shape);
+        Assert.True(codes.min().item<long>() >= 0 && codes.max().item<long>() < 45);
+        var direct = fsq.Decode(fsq.Quantize(fsq.Encode(x))).clamp(0, 1);
+        Assert.True((direct - fsq.FromCodes(codes)).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void SequenceLayout_OneTimestep_HasTheDocumentedShape()
+    {
+        var vocab = new Vocabulary(875, 256, 256);
+        var layout = new SequenceLayout(vocab, 8, 2);
+        var seq = new List<int>();
+        layout.Image(seq, new int[64]);
+        Assert.Equal(layout.ImageSpan, seq.Count);
+        Assert.Equal(Vocabulary.Boi, seq[0]);
+        Assert.Equal(Vocabulary.Eol, seq[9]);
+        Assert.Equal(Vocabulary.Eoi, seq[^1]);
+        Assert.Equal(new int[64], layout.ParseImage(seq));
+        Assert.Equal(16 + 256 + 875 + 256 + 256, vocab.Size);
+    }
+
+    [Fact]
+    public void TokenizerTrainer_TwoStepsThenResume_ContinuesFromTheCheckpoint()
+    {
+        var episodes = Enumerable.Range(0, 3).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var dir = Path.Combine(Path.GetTempPath(), "tok-" + Guid.NewGuid().ToString("N"));
+        var config = new FsqConfig { ImageSize = 16, Downsample = 8, Channels = 4, Levels = [3, 3] };
+        var o = new TrainOptions { Steps = 2, Batch = 2, CheckpointEvery = 1 };
+        TokenizerTrainer.Train(episodes, config, dir, o);
+        var report = TokenizerTrainer.Train(episodes, config, dir, o with { Steps = 3, Resume = true });
+        Assert.Equal(3, report.Step);
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "tokenizer_loss.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "tokenizer_loss.png")));
+    }
+
+    [Fact]
+    public void TorchRuntime_RealTensorOpAndBackward_GivesTheAnalyticAnswer()
+    {
+        var (value, grad) = TorchInfo.ForwardBackwardProbe();
+        Assert.Equal(58f, value);   // W x = [3, 7]; 9 + 49
+        Assert.Equal(40f, grad);    // dy/dW = 2 (W x) xᵀ = [[6,6],[14,14]]
+    }
+}

@@ -1,0 +1,98 @@
+using Controller.Model.Decoding;
+using Controller.Model.Tokens;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Tests;
+
+public class WorldModelTests
+{
+    private static Tensor Ids(params long[] ids) => tensor(ids, 1, ids.Length);
+
+    [Fact]
+    public void Forward_ChangingAFutureToken_NeverChangesPastLogits()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(1);
+        using var model = new WorldModel(Tiny.Config());
+        model.eval();
+        using var noGrad = no_grad();
+        long[] a = [1, 5, 9, 13, 17, 21, 25, 29, 33, 37];
+        var b = (long[])a.Clone();
+        b[6] = 60;
+        var la = model.call(Ids(a));
+        var lb = model.call(Ids(b));
+        var past = (la.narrow(1, 0, 6) - lb.narrow(1, 0, 6)).abs().max().item<float>();
+        var future = (la.narrow(1, 6, 4) - lb.narrow(1, 6, 4)).abs().max().item<float>();
+        Assert.Equal(0f, past);
+        Assert.True(future > 1e-4f, "the changed token should change its own and later logits");
+    }
+
+    [Fact]
+    public void Forward_WithKvCache_MatchesFullForwardWithin1e5()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(2);
+        using var model = new WorldModel(Tiny.Config());
+        model.eval();
+        using var noGrad = no_grad();
+        long[] seq = [1, 4, 8, 15, 16, 23, 42, 7, 3, 11, 2, 9];
+        var full = model.call(Ids(seq));                                  // (1, T, V)
+        using var cache = new KvCache(model.Config);
+        // A prefix of 5 in one call, then a chunk of 3 (masked prefill), then one token at a time.
+        var parts = new List<Tensor> { model.Forward(Ids(seq[..5]), cache), model.Forward(Ids(seq[5..8]), cache) };
+        for (var i = 8; i < seq.Length; i++)
+            parts.Add(model.Forward(Ids(seq[i]), cache));
+        var cached = cat(parts, 1);
+        Assert.Equal(seq.Length, cache.Length);
+        Assert.True((full - cached).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void Forward_BeyondBlockSize_ThrowsAClearError()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new WorldModel(Tiny.Config(block: 8));
+        var e = Assert.Throws<ArgumentException>(() => model.call(zeros(1, 9, dtype: ScalarType.Int64)));
+        Assert.Contains("BlockSize", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void DecodeActions_UntrainedModel_OnlyEmitsActionTokens(int seed)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(seed);
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
+        using var model = new WorldModel(Tiny.Config(vocab.Size, 64));
+        model.eval();
+        using var noGrad = no_grad();
+        IActionTokenizer[] tokenizers =
+        [
+            new BinActionTokenizer(3, Tiny.Norm2, bins: 12),
+            new FastActionTokenizer(3, Tiny.Norm2, 4, 5, new Bpe(11, [[5, 5]])),
+        ];
+        foreach (var tok in tokenizers)
+            for (var temp = 0; temp < 2; temp++)
+            {
+                using var cache = new KvCache(model.Config);
+                var logits = Decoder.Feed(model, cache, [Vocabulary.Bos, vocab.Text(65), Vocabulary.Boa]);
+                var ids = Decoder.DecodeActions(model, cache, logits, vocab, tok, temperature: temp * 2f, rng: new Random(seed));
+                Assert.InRange(ids.Length, 1, tok.MaxTokens);
+                Assert.All(ids, id => Assert.InRange(id, 0, tok.VocabSize - 1));
+                if (tok.FixedLength)
+                    Assert.Equal(tok.MaxTokens, ids.Length);
+            }
+    }
+
+    [Fact]
+    public void ArgmaxIn_LogitsFavourAnotherRange_StaysInsideTheAllowedRange()
+    {
+        using var scope = NewDisposeScope();
+        var logits = zeros(20);
+        logits[3] = tensor(100f);
+        Assert.InRange(Decoder.ArgmaxIn(logits, 10, 15), 10, 14);
+        Assert.Equal(3, Decoder.ArgmaxIn(logits, 10, 15, alsoAllowed: 3));
+    }
+}
