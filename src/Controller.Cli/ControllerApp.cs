@@ -18,7 +18,11 @@ public static class ControllerApp
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddEnvironmentVariables("CONTROLLER_");
         if (quietLogs)
+        {
+            // The live view owns the terminal; start-up failures are reported by the verb itself.
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        }
         builder.AddController();
         return builder;
     }

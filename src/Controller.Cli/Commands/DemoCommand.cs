@@ -39,30 +39,11 @@ public static class DemoCommand
         var loop = host.Services.GetRequiredService<ControlLoop>();
         var profile = host.Services.GetRequiredService<RobotProfile>();
         var arm = host.Services.GetRequiredService<FakeArm>();
-        var tickMs = new List<double>();
         var transitions = new List<string>();
         loop.Arbiter.Changed += t => transitions.Add($"{t.From} -> {t.To} ({t.Reason})");
-
-        var start = DateTime.UtcNow;
-        var phase = 0;
         AnsiConsole.MarkupLine($"[bold]controller demo[/]: {profile.Name} ({profile.Dof} joints, {profile.ControlRateHz} Hz), scripted policy on the in-process fake arm");
-        await AnsiConsole.Live(LoopView.Render(profile, loop.Status, "starting", tickMs)).StartAsync(async live =>
-        {
-            long seen = 0;
-            while (!ct.IsCancellationRequested && (DateTime.UtcNow - start).TotalSeconds < seconds)
-            {
-                await Task.Delay(100, ct).ConfigureAwait(false);
-                var s = loop.Status;
-                if (s.Ticks > seen)
-                {
-                    tickMs.Add(s.LastTickMs);
-                    seen = s.Ticks;
-                }
-                var t = (DateTime.UtcNow - start).TotalSeconds / seconds;
-                phase = Script(loop, s, t, phase);
-                live.UpdateTarget(LoopView.Render(profile, s, $"demo {t:P0}", tickMs));
-            }
-        });
+        var phase = 0;
+        var tickMs = await LiveLoop.ShowAsync(loop, profile, seconds, (s, t) => phase = Script(loop, s, t, phase), ct);
         await host.StopAsync(CancellationToken.None);
 
         var final = loop.Status;
