@@ -4,6 +4,7 @@ using Controller.Host.Control;
 using Controller.Host.Options;
 using Controller.Host.Scheduling;
 using Controller.Safety;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -50,7 +51,12 @@ public static class ControllerHostExtensions
                 o.StaleAfterMs > 0 ? TimeSpan.FromMilliseconds(o.StaleAfterMs) : null);
         });
         services.AddHostedService<ControlLoopService>();
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ControllerMetrics.MeterName));
+        services.AddOpenTelemetry().WithMetrics(m =>
+        {
+            m.AddMeter(ControllerMetrics.MeterName);
+            if (builder.Configuration.GetValue<bool>($"{ControllerOptions.Section}:Telemetry:ConsoleExporter"))
+                m.AddConsoleExporter();
+        });
         return builder;
     }
 }

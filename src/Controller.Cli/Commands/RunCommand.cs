@@ -27,9 +27,10 @@ public static class RunCommand
         var engage = new Option<bool>("--engage") { Description = "Go Autonomous as soon as inputs are fresh (default: wait Paused for an operator)" };
         var instruction = new Option<string>("--instruction") { Description = "Instruction given to the policy", DefaultValueFactory = _ => "" };
         var fake = new Option<bool>("--fake") { Description = "Drive the in-process deterministic fake arm with the scripted policy" };
+        var set = new Option<string[]>("--set") { Description = "Override a setting, e.g. --set Controller:Scheduler:ActionsPerChunk=4 (repeatable)" };
         var cmd = new Command("run", "Run the control loop against a robot. Choose one connection: --fake" + string.Concat(Connectors.Select(c => $", {c.Option.Name} URL")) + ".")
         {
-            robot, seconds, engage, instruction, fake,
+            robot, seconds, engage, instruction, fake, set,
         };
         foreach (var c in Connectors)
             cmd.Options.Add(c.Option);
@@ -48,11 +49,18 @@ public static class RunCommand
                 AnsiConsole.MarkupLine("[red]--seconds must be > 0[/]");
                 return 2;
             }
+            var overrides = (p.GetValue(set) ?? []).Select(kv => kv.Split('=', 2)).ToArray();
+            if (overrides.Any(kv => kv.Length != 2 || kv[0].Length == 0))
+            {
+                AnsiConsole.MarkupLine("[red]--set expects KEY=VALUE, e.g. --set Controller:Scheduler:ActionsPerChunk=4[/]");
+                return 2;
+            }
             var builder = ControllerApp.CreateBuilder(
             [
                 new("Controller:Robot", p.GetValue(robot)),
                 new("Controller:Instruction", p.GetValue(instruction)),
                 new("Controller:AutoEngage", p.GetValue(engage).ToString()),
+                .. overrides.Select(kv => new KeyValuePair<string, string?>(kv[0], kv[1])),
             ], quietLogs: true);
             if (chosen.Count == 1)
                 chosen[0].Register(builder, p.GetValue(chosen[0].Option)!);

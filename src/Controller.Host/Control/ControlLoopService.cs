@@ -18,6 +18,11 @@ public sealed partial class ControlLoopService(
     IOptions<ControllerOptions> options,
     ILogger<ControlLoopService> log) : BackgroundService
 {
+    private readonly TaskCompletionSource _ticking = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the robot and cameras are connected and the tick timer is armed.</summary>
+    public Task Ticking => _ticking.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         loop.Instruction = options.Value.Instruction;
@@ -28,6 +33,7 @@ public sealed partial class ControlLoopService(
 
         using var timer = new PeriodicTimer(robot.Profile.TickPeriod, time);
         var engaged = false;
+        _ticking.TrySetResult();
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
