@@ -1,6 +1,5 @@
 using Controller.Model.Data;
 using Controller.Model.Imaging;
-using Controller.Model.Runtime;
 using Controller.Model.Tokens;
 using Controller.Model.Training;
 using static TorchSharp.torch;
@@ -76,13 +75,5 @@ public class TrainingTests
         Assert.Equal(3, report.Step);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "tokenizer_loss.csv")).Length);
         Assert.True(File.Exists(Path.Combine(dir, "tokenizer_loss.png")));
-    }
-
-    [Fact]
-    public void TorchRuntime_RealTensorOpAndBackward_GivesTheAnalyticAnswer()
-    {
-        var (value, grad) = TorchInfo.ForwardBackwardProbe();
-        Assert.Equal(58f, value);   // W x = [3, 7]; 9 + 49
-        Assert.Equal(40f, grad);    // dy/dW = 2 (W x) xᵀ = [[6,6],[14,14]]
     }
 }

@@ -1,0 +1,80 @@
+using Controller.Abstractions;
+using Controller.Model.Benchmarks;
+using Controller.Model.Policy;
+using Controller.Model.Runtime;
+
+namespace Controller.Cli.Bench;
+
+/// <summary>
+/// The world model's hot paths in one run: control tick (frame → action chunk) percentiles, KV-cached vs
+/// recomputed decoding of 64 tokens, and training throughput as a fraction of the matmul peak measured here.
+/// Uses models/default when present, else a random model of the same architecture (timings only).
+/// </summary>
+public sealed class ModelBench : IBenchSuite
+{
+    public string Name => "model";
+
+    public string Description => "World model: control tick p50/p99, KV cache speed-up, training throughput vs matmul peak";
+
+    public Task<IReadOnlyList<BenchResult>> RunAsync(BenchContext context, CancellationToken cancellationToken) => Task.Run(() => Run(context), cancellationToken);
+
+    private static IReadOnlyList<BenchResult> Run(BenchContext context)
+    {
+        TorchSharp.torch.set_num_threads(2);
+        var results = new List<BenchResult>();
+        var dir = FindDefaultModel();
+        var note = dir is null ? "random weights, default architecture" : $"checkpoint {dir}";
+        dir ??= ModelBenchmarks.RandomCheckpoint(Path.Combine(Path.GetTempPath(), "model-bench-" + Environment.ProcessId));
+        using var policy = new ModelPolicy(ModelBundle.Load(dir));
+        var m = policy.Bundle.Manifest;
+
+        context.Report("model: control tick");
+        var joints = m.State.Dims;
+        var rng = new Random(1);
+        var ticks = context.Quick ? 30 : 200;
+        var times = new List<double>();
+        for (var i = 0; i < ticks + 5; i++)
+        {
+            var pixels = new byte[64 * 64 * 3];
+            rng.NextBytes(pixels);
+            var obs = new Observation(
+                new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 64, 64, DateTimeOffset.UtcNow, pixels) },
+                new RobotState(Enumerable.Range(0, joints).Select(j => $"j{j}").ToArray(), new double[joints], new double[joints], DateTimeOffset.UtcNow),
+                "reach the target", DateTimeOffset.UtcNow);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            policy.Infer(obs);
+            if (i >= 5)
+                times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        times.Sort();
+        double P(double q) => times[Math.Min(times.Count - 1, (int)(q * times.Count))];
+        results.Add(new BenchResult("model", "tick_p50", P(0.5), "ms", "≤ 15 ms", P(0.5) <= 15, note));
+        results.Add(new BenchResult("model", "tick_p99", P(0.99), "ms", "≤ 33 ms", P(0.99) <= 33, $"{ticks} ticks, {policy.Bundle.ActionTokenizer.Kind} actions"));
+
+        context.Report("model: KV cache");
+        var prefix = m.Layout.ImageSpan + m.Layout.StateSpan + 10;
+        var (cached, recompute) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 7);
+        results.Add(new BenchResult("model", "decode64_cached", cached, "ms", Note: $"prefix {prefix} tokens"));
+        results.Add(new BenchResult("model", "decode64_recompute", recompute, "ms"));
+        results.Add(new BenchResult("model", "kv_cache_speedup", recompute / cached, "×", "≥ 5×", recompute / cached >= 5));
+
+        context.Report("model: training throughput");
+        var peak = TorchInfo.MatmulGflops();
+        var (tps, gflops) = ModelBenchmarks.TrainThroughput(m.Model, 8, context.Quick ? 3 : 7);
+        results.Add(new BenchResult("model", "matmul_peak", peak, "GFLOP/s", Note: "1024³ float32"));
+        results.Add(new BenchResult("model", "train_tokens_per_s", tps, "tokens/s", Note: $"batch 8 × {m.Model.BlockSize - 1}"));
+        results.Add(new BenchResult("model", "train_fraction_of_peak", gflops / peak, "ratio", "≥ 0.5", gflops / peak >= 0.5, $"{gflops:F1} GFLOP/s"));
+        return results;
+    }
+
+    private static string? FindDefaultModel()
+    {
+        for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
+        {
+            var candidate = Path.Combine(d.FullName, "models", "default");
+            if (File.Exists(Path.Combine(candidate, "world_model.safetensors")))
+                return candidate;
+        }
+        return null;
+    }
+}

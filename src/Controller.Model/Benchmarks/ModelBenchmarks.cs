@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Controller.Model.Checkpoints;
+using Controller.Model.Decoding;
+using Controller.Model.Imaging;
+using Controller.Model.Tokens;
+using Controller.Model.Training;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Benchmarks;
+
+/// <summary>Timings for `controller bench --suite model`. Plain numbers out; tensors stay inside. Blocking.</summary>
+public static class ModelBenchmarks
+{
+    /// <summary>
+    /// Median wall time (ms) of greedy decoding <paramref name="tokens"/> tokens after a prefix, with the KV cache
+    /// (one token per step) and without it (the whole sequence recomputed each step).
+    /// </summary>
+    public static (double CachedMs, double RecomputeMs) DecodeSpeed(WorldModelConfig config, int prefix, int tokens, int reps)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        manual_seed(1);
+        using var model = new WorldModel(config);
+        model.eval();
+        var rng = new Random(1);
+        var seq = Enumerable.Range(0, prefix).Select(_ => rng.Next(config.VocabSize)).ToList();
+        double Cached()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var sw = Stopwatch.StartNew();
+            using var cache = new KvCache(config);
+            var logits = Decoder.Feed(model, cache, seq);
+            for (var i = 0; i < tokens; i++)
+            {
+                var id = (int)logits.argmax().item<long>();
+                logits = Decoder.Feed(model, cache, [id]);
+            }
+            return sw.Elapsed.TotalMilliseconds;
+        }
+        double Recompute()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var sw = Stopwatch.StartNew();
+            var s = new List<int>(seq);
+            for (var i = 0; i <= tokens; i++)
+            {
+                using var step = NewDisposeScope();
+                var logits = model.call(tensor(s.Select(v => (long)v).ToArray(), 1, s.Count))[0, -1];
+                s.Add((int)logits.argmax().item<long>());
+            }
+            return sw.Elapsed.TotalMilliseconds;
+        }
+        Cached(); Recompute(); // warm-up
+        var c = Enumerable.Range(0, reps).Select(_ => Cached()).Order().ToList();
+        var r = Enumerable.Range(0, reps).Select(_ => Recompute()).Order().ToList();
+        return (c[reps / 2], r[reps / 2]);
+    }
+
+    /// <summary>
+    /// Training steps on random tokens at full block size: tokens/s and model GFLOP/s, counting
+    /// 6·N + 6·L·T·C FLOPs per token (weights fwd+bwd, plus attention scores and values fwd+bwd, causal half).
+    /// </summary>
+    public static (double TokensPerSecond, double Gflops) TrainThroughput(WorldModelConfig config, int batch, int steps)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        manual_seed(1);
+        using var model = new WorldModel(config);
+        model.train();
+        var opt = optim.AdamW(model.parameters(), 1e-3);
+        var n = model.parameters().Sum(p => p.numel());
+        var t = config.BlockSize - 1;
+        var rng = new Random(1);
+        var samples = Enumerable.Range(0, batch).Select(_ => (Enumerable.Range(0, config.BlockSize).Select(_ => rng.Next(config.VocabSize)).ToArray(), Enumerable.Repeat(1f, config.BlockSize).ToArray())).ToList();
+        double Step()
+        {
+            using var scope = NewDisposeScope();
+            var (x, y, w) = ModelTrainer.Batch(samples, config.BlockSize);
+            var sw = Stopwatch.StartNew();
+            var loss = ModelTrainer.Loss(model, x, y, w);
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+            loss.item<float>();
+            return sw.Elapsed.TotalSeconds;
+        }
+        Step();
+        var times = Enumerable.Range(0, steps).Select(_ => Step()).Order().ToList();
+        var median = times[steps / 2];
+        var tokensPerSecond = batch * t / median;
+        var flopsPerToken = 6.0 * n + 6.0 * config.Layers * t * config.Embd;
+        return (tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9);
+    }
+
+    /// <summary>A complete, randomly initialised checkpoint of the default architecture (timing only; it cannot control).</summary>
+    public static string RandomCheckpoint(string dir, int joints = 2, int horizon = 8)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        Directory.CreateDirectory(dir);
+        manual_seed(1);
+        var fsqConfig = new FsqConfig();
+        using (var fsq = new FsqImageTokenizer(fsqConfig))
+            TokenizerTrainer.SaveCheckpoint(fsq, Path.Combine(dir, TokenizerTrainer.WeightsFile), 0, 1);
+        var norm = new Normalizer(Enumerable.Repeat(-1f, joints).ToArray(), Enumerable.Repeat(1f, joints).ToArray());
+        var act = new BinActionTokenizer(horizon, norm).ToConfig();
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, 256, act.VocabSize);
+        var layout = new SequenceLayout(vocab, fsqConfig.Grid, joints);
+        var span = layout.ImageSpan + layout.StateSpan + 2 + horizon * joints;
+        var config = new WorldModelConfig { VocabSize = vocab.Size, BlockSize = (33 + 2 * span + 31) / 32 * 32 };
+        using var model = new WorldModel(config);
+        ModelTrainer.SaveCheckpoint(model, new ModelManifest(fsqConfig, config, act, norm, 256, 32, 0.05, 1, 0, "random"), dir);
+        return dir;
+    }
+}
