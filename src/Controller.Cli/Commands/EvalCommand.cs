@@ -52,7 +52,7 @@ public static class EvalCommand
             });
         var r = report!;
         var table = new Table().AddColumns("task", "policy", "episodes", "seed", "success rate", "95% CI (Wilson)", "mean steps", "wall s");
-        table.AddRow(r.Task, r.Policy, $"{r.Episodes}", $"{r.Seed}", Pct(r.SuccessRate), $"[{Pct(r.CiLow)}, {Pct(r.CiHigh)}]",
+        table.AddRow(r.Task, r.Policy, $"{r.Episodes}", $"{r.Seed}", Pct(r.SuccessRate), Markup.Escape($"[{Pct(r.CiLow)}, {Pct(r.CiHigh)}]"),
             r.MeanSteps.ToString("0.0", CultureInfo.InvariantCulture), r.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
 
