@@ -41,6 +41,15 @@ public sealed class SimRobot : IRobot
     /// <summary>Control ticks simulated since connect.</summary>
     public long Ticks => Interlocked.Read(ref _ticks);
 
+    /// <summary>Every camera of the profile, in profile order.</summary>
+    public IReadOnlyList<SimCamera> Cameras => [.. Profile.Cameras.Select(c => _cameras[c.Name])];
+
+    /// <summary>
+    /// The task's scripted expert reading this robot's scene (privileged state), for driving the control
+    /// loop without a model. Its reads go through the sim's instance lock, so it may run on the loop thread.
+    /// </summary>
+    public IPolicy ExpertPolicy(double noise = 0) => Experts.Experts.For(_env, noise, _options.Seed);
+
     /// <summary>The named camera; unknown names throw <see cref="SimException"/>.</summary>
     public SimCamera Camera(string name)
         => _cameras.TryGetValue(name, out var c)
