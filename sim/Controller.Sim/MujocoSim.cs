@@ -26,6 +26,7 @@ public sealed record SimActuator(string Name, int Id, int JointId, double Min, d
 /// separate instances run in parallel. Rendering makes this instance's own OSMesa context current on
 /// the calling thread for each call. Failures throw <see cref="SimException"/> with MuJoCo's text.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit] // error buffers are written by the shim before they are read
 public sealed unsafe class MujocoSim : IDisposable
 {
     private readonly Lock _gate = new();
