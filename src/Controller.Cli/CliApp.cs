@@ -14,6 +14,8 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SimCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 

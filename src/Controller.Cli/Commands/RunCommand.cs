@@ -18,7 +18,10 @@ public static class RunCommand
     public sealed record RobotConnector(Option<string> Option, Action<HostApplicationBuilder, string> Register);
 
     /// <summary>Robot connections `run` knows, one line per transport.</summary>
-    public static IReadOnlyList<RobotConnector> Connectors { get; } = [];
+    public static IReadOnlyList<RobotConnector> Connectors { get; } =
+    [
+        new(new Option<string>("--sim") { Description = "Run the in-process MuJoCo sim-arm on this task (reach, push) with its scripted expert" }, (b, task) => Controller.Sim.Robot.SimHostExtensions.AddSimArm(b, task)),
+    ];
 
     public static Command Create()
     {
