@@ -12,6 +12,7 @@ public static class CliApp
         // One line per verb; later verbs add their line here.
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        TrainCommand.RegisterModelPolicy();
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(SimCommand.Create());

@@ -3,7 +3,10 @@ using System.Text.Json;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
+using Controller.Model.Policy;
 using Controller.Model.Training;
+using Controller.Sim.Dataset;
+using Controller.Sim.Policies;
 using Spectre.Console;
 
 namespace Controller.Cli.Commands;
@@ -98,12 +101,64 @@ public static class TrainCommand
         return cmd;
     }
 
-    /// <summary>Reads demonstrations from any supported layout; a clear error when there are none.</summary>
-    internal static List<Episode> LoadEpisodes(string dir)
+    /// <summary>
+    /// Reads demonstrations: a `controller sim collect` dataset (meta/info.json; successful episodes, one camera) or
+    /// episode_*.safetensors files. Frames must be square; a clear error when there are none.
+    /// </summary>
+    internal static List<Episode> LoadEpisodes(string dir, string camera = DefaultCamera)
     {
         if (EpisodeStore.Recognises(dir))
             return EpisodeStore.LoadAll(dir);
-        throw new InvalidDataException($"'{dir}' holds no demonstrations I can read (expected episode_*.safetensors)");
+        if (!File.Exists(Path.Combine(dir, "meta", "info.json")))
+            throw new InvalidDataException($"'{dir}' holds no demonstrations I can read (expected a `controller sim collect` dataset or episode_*.safetensors)");
+        var reader = DatasetReader.Open(dir);
+        if (!reader.Cameras.Contains(camera))
+            throw new InvalidDataException($"dataset '{dir}' has no camera '{camera}' (has: {string.Join(", ", reader.Cameras)})");
+        var list = new List<Episode>();
+        foreach (var d in reader.LoadAll(successfulOnly: true))
+        {
+            if (d.Width != d.Height)
+                throw new InvalidDataException($"episode {d.Info.EpisodeIndex}: frames are {d.Width}×{d.Height}; the tokenizer needs square frames");
+            list.Add(new Episode(d.Info.Task, d.Instruction, d.Width, d.Frames[camera],
+                [.. d.States.Select(r => r.Select(v => (float)v).ToArray())], [.. d.Actions.Select(r => r.Select(v => (float)v).ToArray())],
+                d.Info.Success, (int)(d.Info.Seed % int.MaxValue)));
+        }
+        // Trainers hold out every 10th episode, so each task contributes to the held-out set.
+        return list;
+    }
+
+    public const string DefaultCamera = "overhead";
+
+    private static readonly Lock BundleGate = new();
+    private static readonly Dictionary<string, ModelBundle> Bundles = [];
+
+    /// <summary>
+    /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME.
+    /// The loaded checkpoint is shared by every episode of the process.
+    /// </summary>
+    public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
+    {
+        var dir = Path.GetFullPath(ctx.Options?.GetValueOrDefault("checkpoint") ?? FindDefaultModel());
+        ModelBundle bundle;
+        lock (BundleGate)
+        {
+            if (!Bundles.TryGetValue(dir, out bundle!))
+                Bundles[dir] = bundle = ModelBundle.Load(dir);
+        }
+        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false);
+    }, needsFrames: true);
+
+    /// <summary>models/default of the repository (searched upwards from the working and app directories).</summary>
+    public static string FindDefaultModel()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                var candidate = Path.Combine(d.FullName, "models", "default");
+                if (File.Exists(Path.Combine(candidate, ModelTrainer.WeightsFile)))
+                    return candidate;
+            }
+        return Path.Combine("models", "default");
     }
 
     /// <summary>Runs blocking training on a worker thread with a Spectre progress bar (plain lines when not a terminal).</summary>

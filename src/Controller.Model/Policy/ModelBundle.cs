@@ -35,10 +35,16 @@ public sealed class ModelBundle : IDisposable
     public SequenceLayout Layout { get; }
     public int ImageSize => Manifest.Image.ImageSize;
 
-    /// <summary>Loads and validates a checkpoint directory; throws <see cref="CheckpointException"/> saying what is wrong.</summary>
-    public static ModelBundle Load(string dir)
+    /// <summary>
+    /// Loads and validates a checkpoint directory; throws <see cref="CheckpointException"/> saying what is wrong.
+    /// <paramref name="threads"/> sets torch's process-wide intra-op threads (1 by default: a tick is a chain of small
+    /// ops, and on a busy machine OpenMP barriers across 2 threads cost more than they save); 0 leaves it alone.
+    /// </summary>
+    public static ModelBundle Load(string dir, int threads = 1)
     {
         Runtime.TorchRuntime.EnsureLoadable();
+        if (threads > 0)
+            set_num_threads(threads);
         if (!Directory.Exists(dir))
             throw new CheckpointException($"model directory '{dir}' does not exist (train one with `./controller train model`, or use models/default)");
         var weights = Path.Combine(dir, ModelTrainer.WeightsFile);

@@ -33,9 +33,10 @@ public sealed record ModelReport(
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double CopyLastPsnr, double TokenizerPsnr, int ImaginationSamples);
 
 /// <summary>
-/// Trains the world model on tokenized demonstrations: each sequence is the instruction and two timesteps H apart,
-/// <c>BOS text [BOI img EOI BOSt s EOSt BOA a EOA]×2</c>, so the model learns actions from a frame and the frame H
-/// steps later from the actions. Every 10th episode is held out. Blocking; runs on the calling thread.
+/// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
+/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt BOA a EOA BOI img' EOI</c>, so the model learns actions from a
+/// frame (policy) and the frame H steps later from the actions (world model). Every 10th episode is held out.
+/// Blocking; runs on the calling thread.
 /// </summary>
 public static class ModelTrainer
 {
@@ -83,17 +84,17 @@ public static class ModelTrainer
         const int maxInstr = 32;
         var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr);
-        var stepSpan = layout.ImageSpan + layout.StateSpan + 2 + actions.MaxTokens;
+        var longest = 1 + maxInstr + 2 * layout.ImageSpan + layout.StateSpan + 2 + actions.MaxTokens;
         var config = new WorldModelConfig
         {
-            VocabSize = vocab.Size, BlockSize = (1 + maxInstr + 2 * stepSpan + 31) / 32 * 32,
+            VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "");
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
-            for (var t = 0; t + s.Horizon < e.Steps; t++)
+            for (var t = 0; t < e.Steps; t++)
                 samples.Add(BuildSample(layout, actions, stateNorm, e, codeOf[e], t, s.Horizon, config.BlockSize, s.ActionLossWeight));
         if (samples.Count == 0)
             throw new InvalidDataException($"episodes are shorter than the chunk horizon {s.Horizon}");
@@ -138,7 +139,7 @@ public static class ModelTrainer
                     pg.LearningRate = lr;
                 opt.step();
                 last = loss.item<float>();
-                tokens += o.Batch * (config.BlockSize - 1);
+                tokens += x.numel();
                 log.Add(step + 1, last, lr);
             }
             progress?.Report(new TrainProgress(step + 1, o.Steps, last, tokens / sw.Elapsed.TotalSeconds, "tokens/s"));
@@ -171,6 +172,9 @@ public static class ModelTrainer
     public static (Tensor X, Tensor Y, Tensor W) Batch(IReadOnlyList<(int[] Ids, float[] W)> pick, int blockSize)
     {
         var n = pick.Count;
+        // Trim the shared padding: the batch is as long as its longest sequence.
+        blockSize = Math.Min(blockSize, pick.Max(p => Array.FindLastIndex(p.Ids, id => id != Vocabulary.Pad) + 1) + 1);
+        blockSize = Math.Max(blockSize, 2);
         var xs = new long[n * (blockSize - 1)];
         var ys = new long[n * (blockSize - 1)];
         var ws = new float[n * (blockSize - 1)];
@@ -184,23 +188,24 @@ public static class ModelTrainer
         return (tensor(xs, n, blockSize - 1), tensor(ys, n, blockSize - 1), tensor(ws, n, blockSize - 1));
     }
 
+    /// <summary>
+    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  BOA a_t… EOA  BOI img_t+H EOI</c>, padded to
+    /// <paramref name="blockSize"/>. Weights: 0 for the given context (text, first frame, state), the action weight
+    /// for the actions, 1 for the frame H steps later (clamped to the last frame near the end of an episode).
+    /// </summary>
     public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, Normalizer stateNorm, Episode e, int[][] codes, int t, int horizon, int blockSize, float actionWeight)
     {
         var seq = new List<int>(blockSize);
         var w = new List<float>(blockSize);
-        void Mark(int from, float weight) { while (w.Count < seq.Count) w.Add(w.Count < from ? 0 : weight); }
+        void Mark(float weight) { while (w.Count < seq.Count) w.Add(weight); }
         layout.Instruction(seq, e.Instruction);
-        Mark(0, 0);                                   // the instruction is given, not predicted
-        var t2 = t + horizon;
-        foreach (var (ts, first) in new[] { (t, true), (t2, false) })
-        {
-            layout.Image(seq, codes[ts]);
-            Mark(0, first ? 0 : 1);                   // the first frame cannot be predicted from text; the second is the world model's job
-            layout.State(seq, e.States[ts], stateNorm);
-            Mark(0, first ? 0 : 0.5f);
-            layout.Actions(seq, actions.Encode(e.DeltaChunk(ts, horizon)));
-            Mark(0, actionWeight);
-        }
+        layout.Image(seq, codes[t]);
+        layout.State(seq, e.States[t], stateNorm);
+        Mark(0);
+        layout.Actions(seq, actions.Encode(e.DeltaChunk(t, horizon)));
+        Mark(actionWeight);
+        layout.Image(seq, codes[Math.Min(t + horizon, e.Steps - 1)]);
+        Mark(1);
         if (seq.Count > blockSize)
             throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
         while (seq.Count < blockSize) { seq.Add(Vocabulary.Pad); w.Add(0); }
@@ -250,9 +255,9 @@ public static class ModelTrainer
     /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 48)
     {
-        using var bundle = ModelBundle.Load(modelDir);
+        using var bundle = ModelBundle.Load(modelDir, threads: 0);
         var rng = new Random(7);
-        var picks = held.SelectMany(e => Enumerable.Range(0, Math.Max(0, e.Steps - horizon)).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
+        var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
         double mae = 0, imagined = 0, copy = 0, recon = 0;
         long n = 0;
         foreach (var (e, t) in picks)
@@ -261,7 +266,7 @@ public static class ModelTrainer
             var truth = e.DeltaChunk(t, horizon);
             for (var s = 0; s < horizon; s++)
                 for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Deltas[s][d] - truth[s][d]); n++; }
-            var next = e.Frames[t + horizon];
+            var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
             var img = bundle.Imagine(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(truth));
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
             copy += ImageOps.Psnr(e.Frames[t], next);
