@@ -33,21 +33,22 @@ public static class TrainCommand
     private static Option<double> Lr(double d) => new("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => d };
     private static Option<int> Seed() => new("--seed") { Description = "Random seed (init and batch order)", DefaultValueFactory = _ => 1 };
     private static Option<bool> Resume() => new("--resume") { Description = "Continue from the checkpoint in --out" };
+    private static Option<int> Every() => new("--checkpoint-every") { Description = "Steps between checkpoints (and loss CSV/PNG refresh)", DefaultValueFactory = _ => 50 };
     private static Option<int> Threads() => new("--threads") { Description = "Torch threads (the machine is shared: keep ≤ 2)", DefaultValueFactory = _ => 2 };
 
     private static Command Tokenizer()
     {
         Option<string> data = Data(), output = Out();
-        Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads();
+        Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(2e-3);
         var resume = Resume();
         var channels = new Option<int>("--channels") { Description = "Width of the first conv layer", DefaultValueFactory = _ => 32 };
         var cmd = new Command("tokenizer", "Train the FSQ image tokenizer (64×64 RGB → 8×8 codes of 875) and report held-out PSNR.")
-        { data, output, steps, batch, lr, seed, resume, threads, channels };
+        { data, output, steps, batch, lr, seed, resume, threads, channels, every };
         cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
-            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads) };
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
             var config = new FsqConfig { Channels = p.GetValue(channels) };
             var report = await WithProgress("tokenizer", o.Steps, (prog, st) => TokenizerTrainer.Train(episodes, config, p.GetValue(output)!, o, prog, ct));
             AnsiConsole.MarkupLine($"[green]tokenizer[/] step {report.Step}, loss {report.TrainLoss:F5}, held-out PSNR [bold]{report.HeldOutPsnr:F2} dB[/] on {report.HeldOutFrames} frames, {report.Seconds:F0} s");
@@ -60,7 +61,7 @@ public static class TrainCommand
     {
         Option<string> data = Data(), output = Out();
         var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors to use", Required = true };
-        Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads();
+        Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(1e-3);
         var resume = Resume();
         var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => "bins" };
@@ -70,11 +71,11 @@ public static class TrainCommand
         var horizon = new Option<int>("--horizon") { Description = "Actions per chunk (and imagination look-ahead)", DefaultValueFactory = _ => 8 };
         var period = new Option<double>("--step-period") { Description = "Seconds between actions in the demonstrations", DefaultValueFactory = _ => 0.05 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period };
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period, every };
         cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
-            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads) };
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
             var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));

@@ -93,7 +93,7 @@ public static class ModelBenchmarks
     }
 
     /// <summary>A complete, randomly initialised checkpoint of the default architecture (timing only; it cannot control).</summary>
-    public static string RandomCheckpoint(string dir, int joints = 2, int horizon = 8)
+    public static string RandomCheckpoint(string dir, int joints = 5, int horizon = 8)
     {
         Runtime.TorchRuntime.EnsureLoadable();
         Directory.CreateDirectory(dir);
@@ -105,8 +105,8 @@ public static class ModelBenchmarks
         var act = new BinActionTokenizer(horizon, norm).ToConfig();
         var vocab = new Vocabulary(fsqConfig.CodebookSize, 256, act.VocabSize);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, joints);
-        var span = layout.ImageSpan + layout.StateSpan + 2 + horizon * joints;
-        var config = new WorldModelConfig { VocabSize = vocab.Size, BlockSize = (33 + 2 * span + 31) / 32 * 32 };
+        var longest = 33 + 2 * layout.ImageSpan + layout.StateSpan + 2 + horizon * joints;   // as ModelTrainer lays it out
+        var config = new WorldModelConfig { VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32 };
         using var model = new WorldModel(config);
         ModelTrainer.SaveCheckpoint(model, new ModelManifest(fsqConfig, config, act, norm, 256, 32, 0.05, 1, 0, "random"), dir);
         return dir;

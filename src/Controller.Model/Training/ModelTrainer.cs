@@ -260,6 +260,7 @@ public static class ModelTrainer
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
         double mae = 0, imagined = 0, copy = 0, recon = 0;
         long n = 0;
+        var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
         {
             var pred = bundle.PredictActions(e.Instruction, e.Frames[t], e.States[t]);
@@ -269,10 +270,18 @@ public static class ModelTrainer
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
             var img = bundle.Imagine(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(truth));
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
+            if (gallery[0].Count < 8 && img is not null)
+            {
+                gallery[0].Add(e.Frames[t]);
+                gallery[1].Add(next);
+                gallery[2].Add(img);
+            }
             copy += ImageOps.Psnr(e.Frames[t], next);
             recon += ImageOps.Psnr(bundle.DecodeCodes(bundle.EncodeFrame(next)), next);
         }
         var k = Math.Max(1, picks.Count);
+        if (gallery[0].Count > 0)
+            PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, copy / k, recon / k, picks.Count);
     }
 

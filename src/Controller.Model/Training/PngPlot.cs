@@ -40,6 +40,22 @@ public static class PngPlot
         File.WriteAllBytes(path, Encode(img, W, H));
     }
 
+    /// <summary>Tiles packed RGB images (size×size each) into a grid of <paramref name="rows"/> rows and writes a PNG.</summary>
+    public static void Grid(string path, IReadOnlyList<byte[]> images, int size, int rows)
+    {
+        var cols = (images.Count + rows - 1) / rows;
+        int w = cols * (size + 2), h = rows * (size + 2);
+        var img = new byte[w * h * 3];
+        Array.Fill(img, (byte)255);
+        for (var i = 0; i < images.Count; i++)
+        {
+            int ox = i % cols * (size + 2) + 1, oy = i / cols * (size + 2) + 1;
+            for (var y = 0; y < size; y++)
+                Array.Copy(images[i], y * size * 3, img, ((oy + y) * w + ox) * 3, size * 3);
+        }
+        File.WriteAllBytes(path, Encode(img, w, h));
+    }
+
     public static byte[] Encode(byte[] rgb, int width, int height)
     {
         using var ms = new MemoryStream();
