@@ -23,6 +23,26 @@ public static class TrainCommand
         cmd.Subcommands.Add(Tokenizer());
         cmd.Subcommands.Add(ModelVerb());
         cmd.Subcommands.Add(Synthetic());
+        cmd.Subcommands.Add(Preview());
+        return cmd;
+    }
+
+    private static Command Preview()
+    {
+        var data = Data();
+        var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors", Required = true };
+        var output = new Option<string>("--out") { Description = "PNG to write (frames on top, reconstructions below)", DefaultValueFactory = _ => "tokenizer_preview.png" };
+        var cmd = new Command("preview", "Reconstruct a few frames through an image tokenizer checkpoint and report PSNR.") { data, tokenizer, output };
+        cmd.SetAction((ParseResult p, CancellationToken ct) =>
+        {
+            var episodes = LoadEpisodes(p.GetValue(data)!);
+            var frames = episodes.Where((_, i) => i % 10 == 9).SelectMany(e => e.Frames).ToList();
+            frames = frames.Where((_, i) => i % Math.Max(1, frames.Count / 8) == 0).Take(8).ToList();
+            using var model = TokenizerTrainer.Load(p.GetValue(tokenizer)!);
+            TokenizerTrainer.WriteSamples(model, frames, model.Config.ImageSize, p.GetValue(output)!);
+            AnsiConsole.MarkupLine($"PSNR {TokenizerTrainer.HeldOutPsnr(model, frames, model.Config.ImageSize):F2} dB on {frames.Count} held-out frames → {Markup.Escape(p.GetValue(output)!)}");
+            return Task.FromResult(0);
+        });
         return cmd;
     }
 

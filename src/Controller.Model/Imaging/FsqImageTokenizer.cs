@@ -12,6 +12,8 @@ public sealed record FsqConfig
     public int Downsample { get; init; } = 8;           // 64/8 → an 8×8 grid = 64 tokens per frame
     public int Channels { get; init; } = 32;            // width of the first conv; the 8×8 stages use 2×
     public int[] Levels { get; init; } = [7, 5, 5, 5];  // FSQ levels per latent channel → 875 codes (odd levels: no offset needed)
+    public string Kind { get; init; } = "patch";         // "patch": per-patch MLP (8×8 patch ↔ code), trains in minutes; "conv": deep conv encoder/decoder
+    public int Hidden { get; init; } = 128;              // width of the patch MLP
 
     public int Grid => ImageSize / Downsample;
     public int TokensPerImage => Grid * Grid;
@@ -39,6 +41,38 @@ public sealed class FsqImageTokenizer : Module<Tensor, Tensor>
         int c = config.Channels, c2 = 2 * config.Channels, l = config.Levels.Length;
         var enc = new List<(string, Module<Tensor, Tensor>)>();
         var dec = new List<(string, Module<Tensor, Tensor>)>();
+        if (config.Kind == "patch")
+        {
+            // A conv with kernel = stride = patch is a linear map of each patch; 1×1 convs make it a per-patch MLP.
+            int p = config.Downsample, h = config.Hidden;
+            enc.Add(("patch", Conv2d(3, h, p, stride: p)));
+            enc.Add(("act0", SiLU()));
+            enc.Add(("mix", Conv2d(h, h, 1)));
+            enc.Add(("act1", SiLU()));
+            enc.Add(("proj", Conv2d(h, l, 1)));
+            dec.Add(("proj", Conv2d(l, h, 1)));
+            dec.Add(("act0", SiLU()));
+            dec.Add(("mix", Conv2d(h, h, 1)));
+            dec.Add(("act1", SiLU()));
+            dec.Add(("unpatch", ConvTranspose2d(h, 3, p, stride: p)));
+        }
+        else
+        {
+            BuildConv(config, enc, dec, c, c2, l);
+        }
+        encoder = Sequential(enc);
+        decoder = Sequential(dec);
+        var half = config.Levels.Select(v => (v - 1) / 2f).ToArray();
+        var places = new float[l];
+        var pl = 1;
+        for (var i = 0; i < l; i++) { places[i] = pl; pl *= config.Levels[i]; }
+        halfLevels = tensor(half).reshape(1, l, 1, 1);
+        basis = tensor(places).reshape(1, l, 1, 1);
+        RegisterComponents();
+    }
+
+    private static void BuildConv(FsqConfig config, List<(string, Module<Tensor, Tensor>)> enc, List<(string, Module<Tensor, Tensor>)> dec, int c, int c2, int l)
+    {
         var stages = (int)Math.Log2(config.Downsample);
         var inCh = 3;
         for (var s = 0; s < stages; s++)
@@ -65,15 +99,6 @@ public sealed class FsqImageTokenizer : Module<Tensor, Tensor>
             ch = outCh;
         }
         dec.Add(("out", Conv2d(ch, 3, 3, padding: 1)));
-        encoder = Sequential(enc);
-        decoder = Sequential(dec);
-        var half = config.Levels.Select(v => (v - 1) / 2f).ToArray();
-        var places = new float[l];
-        var p = 1;
-        for (var i = 0; i < l; i++) { places[i] = p; p *= config.Levels[i]; }
-        halfLevels = tensor(half).reshape(1, l, 1, 1);
-        basis = tensor(places).reshape(1, l, 1, 1);
-        RegisterComponents();
     }
 
     /// <summary>Reconstruction of [B,3,H,W] images in [0,1] through the quantiser (training path).</summary>
@@ -91,8 +116,9 @@ public sealed class FsqImageTokenizer : Module<Tensor, Tensor>
         return rounded / halfLevels;
     }
 
-    /// <summary>Latents [B,L,g,g] → images [B,3,H,W] (unclamped; clamp for display).</summary>
-    public Tensor Decode(Tensor q) => decoder.call(q);
+    /// <summary>Latents [B,L,g,g] → images [B,3,H,W] (unclamped; clamp for display). The decoder predicts the offset
+    /// from mid-grey, so training does not start by dragging every weight towards the table colour.</summary>
+    public Tensor Decode(Tensor q) => decoder.call(q) * 0.5 + 0.5;
 
     /// <summary>Images [B,3,H,W] → codes [B, g·g] (row-major grid), int64.</summary>
     public Tensor Codes(Tensor images)

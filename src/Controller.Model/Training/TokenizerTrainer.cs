@@ -60,7 +60,9 @@ public static class TokenizerTrainer
                 var x = ImageOps.ToTensor(batch, config.ImageSize);
                 if (rng.Next(2) == 1)
                     x = x.flip(3); // horizontal flips: a cheap augmentation for the autoencoder only
-                var loss = WeightedMse(model.call(x), x);
+                var z = model.Encode(x);
+                // A small pull on the pre-tanh latents keeps them out of tanh's flat tails (saturated latents stop learning).
+                var loss = WeightedMse(model.Decode(model.Quantize(z)), x) + 1e-3 * z.pow(2).mean();
                 foreach (var g in opt.parameters())
                     g.grad?.zero_();
                 loss.backward();
