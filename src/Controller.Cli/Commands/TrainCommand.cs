@@ -166,7 +166,7 @@ public static class TrainCommand
             if (!Bundles.TryGetValue(dir, out bundle!))
                 Bundles[dir] = bundle = ModelBundle.Load(dir);
         }
-        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false);
+        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints);
     }, needsFrames: true);
 
     /// <summary>models/default of the repository (searched upwards from the working and app directories).</summary>

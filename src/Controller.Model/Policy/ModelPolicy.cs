@@ -11,7 +11,9 @@ namespace Controller.Model.Policy;
 /// Bad input is rejected with a metric and answered with an empty chunk (nothing to send: the robot holds).
 /// Thread-safe (the bundle serialises calls). Blocking: takes a few ms of CPU per call.
 /// </summary>
-public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true) : IPolicy, IDisposable
+/// <remarks>With <c>limits</c> (the robot profile's joints) targets are clipped into each joint's position range, as
+/// the model knows nothing of limits; the safety layer downstream still applies its own checks.</remarks>
+public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null) : IPolicy, IDisposable
 {
     private const string Source = "model-policy";
     private long sequence;
@@ -33,7 +35,7 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
                 var prediction = bundle.PredictActions(observation.Instruction, rgb, positions);
-                var targets = prediction.Deltas.Select(step => step.Select((d, j) => state.Positions[j] + d).ToArray()).ToArray();
+                var targets = prediction.Deltas.Select(step => step.Select((d, j) => Clip(j, state.Positions[j] + d)).ToArray()).ToArray();
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
             catch (InvalidFrameException e)
@@ -44,6 +46,9 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
         ControllerMetrics.Reject(Source, reason);
         return new ActionChunk([], period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, []);
     }
+
+    private double Clip(int joint, double target) =>
+        limits is null || joint >= limits.Count ? target : Math.Clamp(target, limits[joint].MinPosition, limits[joint].MaxPosition);
 
     /// <summary>The model's guess of the camera image Horizon steps ahead, packed RGB, or null when it cannot tell.</summary>
     public byte[]? Imagine(Observation observation)
