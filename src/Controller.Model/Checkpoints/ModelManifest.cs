@@ -20,7 +20,7 @@ public sealed record ModelManifest(
     int Step,
     string Data)
 {
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize);
 
