@@ -30,6 +30,9 @@ public static class RosbridgeOps
     /// <summary>Status levels, most severe first; a client at level L receives statuses at L or more severe.</summary>
     public static readonly IReadOnlyList<string> Levels = ["error", "warning", "info"];
 
+    /// <summary>Severity index of a status level (0 error, 1 warning, 2 info), -1 for none or unknown.</summary>
+    public static int LevelIndex(string level) => level switch { "error" => 0, "warning" => 1, "info" => 2, _ => -1 };
+
     /// <summary>Checks the op and its required fields; returns the op name or throws <see cref="RosbridgeProtocolException"/>.</summary>
     public static string Validate(RosMap m)
     {
