@@ -136,10 +136,13 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
         var envelope = new RosMap { ["op"] = RosbridgeOps.Publish, ["topic"] = topic, ["msg"] = msg };
         var now = _time.GetUtcNow();
         Dictionary<(RosCompression, int), WireFrame[]>? encoded = null;
+        HashSet<ServerSession>? served = null;
         foreach (var sub in state.Subscribers)
         {
-            if (!sub.Admit(now))
+            // like rosbridge_server, a client gets each message once even with several subscriptions on the topic
+            if ((served ??= []).Contains(sub.Session) || !sub.Admit(now))
                 continue;
+            served.Add(sub.Session);
             encoded ??= [];
             var key = (sub.Compression, sub.FragmentSize);
             if (!encoded.TryGetValue(key, out var frames))
