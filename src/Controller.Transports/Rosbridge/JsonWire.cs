@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Controller.Transports.Rosbridge;
@@ -12,7 +13,8 @@ public static class JsonWire
     /// <summary>Deepest nesting accepted from the wire; deeper frames are rejected, not recursed into.</summary>
     public const int MaxDepth = 64;
 
-    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Indented = false };
+    // Relaxed escaping: base64 '+' and '/' stay one byte each (the default encoder would write \u002B).
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true, Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static byte[] Encode(RosMap root)
     {

@@ -53,6 +53,19 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
 
     public int ClientCount => _sessions.Count;
 
+    /// <summary>Raised on a client's receive loop after it subscribed: topic and compression. Keep handlers short.</summary>
+    public event Action<string, RosCompression>? ClientSubscribed;
+
+    /// <summary>Raised after a client advertised a topic it will publish: topic and type.</summary>
+    public event Action<string, string>? ClientAdvertised;
+
+    internal void RaiseClientSubscribed(string topic, RosCompression compression) => ClientSubscribed?.Invoke(topic, compression);
+
+    internal void RaiseClientAdvertised(string topic, string type) => ClientAdvertised?.Invoke(topic, type);
+
+    /// <summary>Client subscriptions currently on <paramref name="topic"/>.</summary>
+    public int SubscriberCount(string topic) => _topics.TryGetValue(topic, out var t) ? t.Subscribers.Length : 0;
+
     /// <summary>Binds and starts accepting clients. Returns once the port is bound.</summary>
     public void Start()
     {
@@ -60,6 +73,8 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
             throw new InvalidOperationException("server already started");
         _listener = new TcpListener(IPAddress.Parse(_options.Host), _options.Port);
         _listener.Server.NoDelay = true;
+        // a restarted server must rebind its port while old connections sit in TIME_WAIT
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
         _acceptLoop = Task.Run(AcceptLoopAsync);
         LogStarted(_log, Uri);

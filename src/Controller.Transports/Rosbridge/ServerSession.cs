@@ -314,6 +314,7 @@ internal sealed partial class ServerSession(RosbridgeServer server, long id, Tcp
             return;
         }
         _advertised.Add(topic);
+        server.RaiseClientAdvertised(topic, type);
     }
 
     private void Subscribe(RosMap m, string? id)
@@ -345,6 +346,7 @@ internal sealed partial class ServerSession(RosbridgeServer server, long id, Tcp
             (int)Math.Min(m.GetLong("fragment_size", 0), int.MaxValue));
         _subs = [.. _subs.Where(s => !(s.Topic == topic && s.Id == sub.Id)), sub];
         state.AddSubscriber(sub);
+        server.RaiseClientSubscribed(topic, sub.Compression);
     }
 
     private static RosMap ServiceResponse(string service, string? id, bool ok, object? values)
