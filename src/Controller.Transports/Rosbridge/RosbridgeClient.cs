@@ -512,7 +512,6 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         foreach (var s in _subs.Values.ToList())
             await s.DisposeAsync().ConfigureAwait(false);
         ws?.Dispose();
-        _stop.Dispose();
         SetState(RosbridgeConnectionState.Closed);
     }
 }

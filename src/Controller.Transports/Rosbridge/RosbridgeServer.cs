@@ -265,7 +265,6 @@ public sealed partial class RosbridgeServer : IAsyncDisposable
             s.Abort();
         if (_acceptLoop is not null)
             await _acceptLoop.ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private sealed class Unsubscriber(Action undo) : IDisposable

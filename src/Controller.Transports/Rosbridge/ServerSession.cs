@@ -61,6 +61,11 @@ internal sealed partial class ServerSession(RosbridgeServer server, long id, Tcp
         {
             LogClientDropped(Log, Id, e.Message);
         }
+        catch (Exception e)
+        {
+            // never let one client take the server down; log loudly because this is our bug
+            LogInternalError(Log, Id, e.ToString());
+        }
         finally
         {
             foreach (var g in _goals.Values)
@@ -122,6 +127,12 @@ internal sealed partial class ServerSession(RosbridgeServer server, long id, Tcp
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or OverflowException or NotSupportedException)
             {
                 Reject("bad_message", e.Message, SafeId(m));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // a bug of ours, not of the peer: still never let one frame take the connection down
+                LogInternalError(Log, Id, e.ToString());
+                Reject("internal_error", $"internal error while handling the frame: {e.GetType().Name}", SafeId(m));
             }
         }
     }
@@ -469,8 +480,11 @@ internal sealed partial class ServerSession(RosbridgeServer server, long id, Tcp
     {
         _ws?.Dispose();
         tcp.Dispose();
-        _cts.Dispose();
+        // _cts is not disposed: late continuations (service timeouts, goals) may still read its token
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "rosbridge client {Session}: internal error: {Error}")]
+    private static partial void LogInternalError(ILogger logger, long session, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rosbridge client {Session} joined from {Remote}")]
     private static partial void LogClientJoined(ILogger logger, long session, string remote);
