@@ -20,6 +20,7 @@ public static class RunCommand
     /// <summary>Robot connections `run` knows, one line per transport.</summary>
     public static IReadOnlyList<RobotConnector> Connectors { get; } =
     [
+        new(new Option<string>("--ros") { Description = "Connect to an arm behind rosbridge v2 at this URL (e.g. ws://127.0.0.1:9090 from `sim serve`), following the robot profile" }, (b, url) => Controller.Transports.Robots.RosRobotHostExtensions.AddRosArm(b, new Uri(url), sp => new ScriptedPolicy(sp.GetRequiredService<Controller.Abstractions.RobotProfile>()))),
         new(new Option<string>("--sim") { Description = "Run the in-process MuJoCo sim-arm on this task (reach, push) with its scripted expert" }, (b, task) => Controller.Sim.Robot.SimHostExtensions.AddSimArm(b, task)),
     ];
 

@@ -18,6 +18,7 @@ public static class SimCommand
         var cmd = new Command("sim", "MuJoCo simulation: scenes, tasks and scripted demonstrations.");
         cmd.Subcommands.Add(CreateCollect());
         cmd.Subcommands.Add(CreateSnapshot());
+        cmd.Subcommands.Add(SimServeCommand.Create());
         return cmd;
     }
 

@@ -44,8 +44,7 @@ public sealed partial class RosRobot(RosbridgeClient client, RobotProfile profil
 
     public async Task ConnectAsync(Action<RobotState> onState, CancellationToken cancellationToken)
     {
-        if (client.State == RosbridgeConnectionState.Disconnected)
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await client.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var topic = profile.Topics.JointTrajectory;
         await (profile.ControlMode switch
         {

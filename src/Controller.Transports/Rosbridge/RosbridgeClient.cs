@@ -38,6 +38,8 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
     private readonly ResiliencePipeline _reconnect;
     private ClientWebSocket? _ws;
     private Task? _runLoop;
+    private Task? _connecting;
+    private readonly Lock _connectGate = new();
     private ITimer? _silenceTimer;
     private long _nextId;
     private long _reconnects;
@@ -112,6 +114,13 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         SetState(RosbridgeConnectionState.Connected);
         _silenceTimer = _time.CreateTimer(_ => CheckSilence(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
         _runLoop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Connects once, however many components share this client and call this concurrently.</summary>
+    public Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_connectGate)
+            return _connecting ??= _runLoop is not null ? Task.CompletedTask : ConnectAsync(cancellationToken);
     }
 
     private async Task<ClientWebSocket> OpenWithRetryAsync(CancellationToken ct)
