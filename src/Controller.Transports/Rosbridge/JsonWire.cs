@@ -73,6 +73,9 @@ public static class JsonWire
                     list.Add(ReadValue(ref r));
                 return list.ToArray();
             case JsonTokenType.String:
+                // long unescaped strings (base64 blobs) stay UTF-8; see Utf8Text
+                if (!r.ValueIsEscaped && !r.HasValueSequence && r.ValueSpan.Length >= Utf8Text.Threshold)
+                    return new Utf8Text(r.ValueSpan.ToArray());
                 return r.GetString();
             case JsonTokenType.Number:
                 return r.TryGetInt64(out var l) ? l : r.GetDouble();
@@ -98,6 +101,9 @@ public static class JsonWire
                 break;
             case string s:
                 w.WriteStringValue(s);
+                break;
+            case Utf8Text t:
+                w.WriteStringValue(t.Utf8);
                 break;
             case bool b:
                 w.WriteBooleanValue(b);
