@@ -15,12 +15,14 @@ public sealed class BusChannel : IAsyncDisposable
     private readonly Channel<Outgoing> _queue;
     private readonly Task _pump;
     private readonly ConcurrentDictionary<string, long> _rejections = new(StringComparer.Ordinal);
+    private readonly bool _ownsTransport;
     private long _dropped;
 
     private readonly record struct Outgoing(string Topic, byte[] Payload, BusQos Qos, bool Retain);
 
-    public BusChannel(IBusTransport transport, BusTopics topics, BusSender sender, int queueCapacity = 64)
+    public BusChannel(IBusTransport transport, BusTopics topics, BusSender sender, int queueCapacity = 64, bool ownsTransport = false)
     {
+        _ownsTransport = ownsTransport;
         Transport = transport;
         Topics = topics;
         Sender = sender;
@@ -113,10 +115,12 @@ public sealed class BusChannel : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the send pump (queued messages are flushed first). Does not dispose the transport.</summary>
+    /// <summary>Stops the send pump (queued messages are flushed first), then disposes the transport if this channel owns it.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _pump.WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_ownsTransport)
+            await Transport.DisposeAsync();
     }
 }
