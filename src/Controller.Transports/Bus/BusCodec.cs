@@ -178,8 +178,7 @@ public static class BusCodec
             BusKinds.State => new StateMessage(header, ReadState(f)),
             BusKinds.Frame => ReadFrameMessage(header, f),
             BusKinds.Actions => new ActionsMessage(header, ReadChunk(f)),
-            BusKinds.Command => new CommandMessage(header, new JointCommand(
-                f.Doubles("pos", MaxJoints), f.Time("cmd_t"), f.Long("cmd_seq", 0), ParseSource(f, "src"), f.Has("hold") && f.Bool("hold"))),
+            BusKinds.Command => ReadCommand(header, f),
             BusKinds.Mode => new ModeMessage(header, ParseMode(f), f.TextOr("reason", "")),
             BusKinds.EStop => new EStopMessage(header, f.Bool("engage"), f.TextOr("reason", "")),
             BusKinds.Ack => new AckMessage(header, f.Text("of"), f.Text("ack_from"), f.Long("ack_seq", 0), f.Bool("ok"), f.TextOr("reason", "")),
@@ -189,6 +188,14 @@ public static class BusCodec
             BusKinds.InferReply => ReadReply(header, f),
             _ => throw new BusDecodeException("unknown_kind", $"unknown message kind '{kind}'"),
         };
+    }
+
+    private static CommandMessage ReadCommand(BusHeader header, BusFields f)
+    {
+        var pos = f.Doubles("pos", MaxJoints);
+        if (pos.Length == 0)
+            throw f.Value("pos", "must have at least one joint");
+        return new CommandMessage(header, new JointCommand(pos, f.Time("cmd_t"), f.Long("cmd_seq", 0), ParseSource(f, "src"), f.Has("hold") && f.Bool("hold")));
     }
 
     private static double ReadRate(BusFields f)

@@ -61,7 +61,7 @@ internal static class JsonTree
                 return items;
             }
             case JsonValueKind.Number:
-                return e.TryGetInt64(out var l) ? l : e.GetDouble();
+                return e.TryGetInt64(out var l) ? (object)l : e.GetDouble();
             case JsonValueKind.String:
             {
                 var s = e.GetString()!;
