@@ -92,11 +92,15 @@ public sealed class BusChannel : IAsyncDisposable
             handler(topic, message);
         });
 
+    /// <summary>Raised after each rejected input with its reason, on the thread that rejected it. Must not block.</summary>
+    public event Action<string>? Rejected;
+
     /// <summary>Counts one rejected input with its reason.</summary>
     public void Reject(string reason)
     {
         _rejections.AddOrUpdate(reason, 1, (_, n) => n + 1);
         ControllerMetrics.Reject(MetricSource, reason);
+        Rejected?.Invoke(reason);
     }
 
     private async Task PumpAsync()

@@ -12,14 +12,15 @@ public static class BusConnect
     /// the Last Will, publishes the birth message after every (re)connect, and waits for the first connection.
     /// </summary>
     public static async Task<BusChannel> MqttAsync(MqttBusOptions options, BusTopics topics, string role, IReadOnlyList<string> joints,
-        IReadOnlyList<string> cameras, double rateHz, TimeProvider? time = null, ILogger? logger = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<string> cameras, double rateHz, TimeProvider? time = null, ILogger? logger = null, BusWireFormat format = BusWireFormat.Cbor,
+        CancellationToken cancellationToken = default)
     {
         var sender = new BusSender($"{role}/{(options.ClientId.Length > 0 ? options.ClientId : Guid.NewGuid().ToString("N")[..8])}", time ?? TimeProvider.System);
         var will = new MqttLastWill(
-            topics.Birth(role), () => BusCodec.Encode(new BirthMessage(sender.Next(), role, joints, cameras, rateHz)),
-            topics.Death(role), () => BusCodec.Encode(new DeathMessage(sender.Next(), role, "connection lost")));
+            topics.Birth(role), () => BusCodec.Encode(new BirthMessage(sender.Next(), role, joints, cameras, rateHz), format),
+            topics.Death(role), () => BusCodec.Encode(new DeathMessage(sender.Next(), role, "connection lost"), format));
         var client = new MqttBusClient(options, will, logger);
-        var channel = new BusChannel(client, topics, sender, ownsTransport: true);
+        var channel = new BusChannel(client, topics, sender, ownsTransport: true) { Format = format };
         try
         {
             await client.StartAsync(cancellationToken);
@@ -33,9 +34,9 @@ public static class BusConnect
     }
 
     /// <summary>Opens ZeroMQ PUB/SUB sockets (bind or connect per <paramref name="options"/>); ZeroMQ connects lazily, so this does not wait.</summary>
-    public static BusChannel Zmq(NetMqBusOptions options, BusTopics topics, string role, TimeProvider? time = null)
+    public static BusChannel Zmq(NetMqBusOptions options, BusTopics topics, string role, TimeProvider? time = null, BusWireFormat format = BusWireFormat.Cbor)
     {
         var sender = new BusSender($"{role}/{Guid.NewGuid().ToString("N")[..8]}", time ?? TimeProvider.System);
-        return new BusChannel(new NetMqBusTransport(options), topics, sender, ownsTransport: true);
+        return new BusChannel(new NetMqBusTransport(options), topics, sender, ownsTransport: true) { Format = format };
     }
 }

@@ -34,7 +34,7 @@ public sealed class BusRuntime(IOptions<BusOptions> options, TimeProvider time, 
             await Broker.StartAsync(cancellationToken);
             o.Mqtt.Url = Broker.Url;
         }
-        _channel = await BusConnect.MqttAsync(o.Mqtt, topics, o.Role, o.Joints, o.Cameras, o.RateHz, time, loggers.CreateLogger<MqttBusClient>(), cancellationToken);
+        _channel = await BusConnect.MqttAsync(o.Mqtt, topics, o.Role, o.Joints, o.Cameras, o.RateHz, time, loggers.CreateLogger<MqttBusClient>(), cancellationToken: cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
