@@ -216,6 +216,23 @@ public sealed partial class MqttBusClient : IBusTransport
         return new Unsubscriber(this, sub);
     }
 
+    /// <summary>
+    /// Re-sends SUBSCRIBE for every registered filter and waits for the broker's SUBACK, so that subscriptions made just
+    /// before are live when this returns (the broker handles one connection's packets in order).
+    /// </summary>
+    public async Task FlushSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        Subscription[] subs;
+        lock (_gate)
+            subs = [.. _subs];
+        if (subs.Length == 0)
+            return;
+        var sb = new MqttClientSubscribeOptionsBuilder();
+        foreach (var g in subs.GroupBy(s => s.Filter))
+            sb = sb.WithTopicFilter(g.Key, ToMqtt(g.Max(s => s.Qos)));
+        await _client.SubscribeAsync(sb.Build(), cancellationToken);
+    }
+
     /// <summary>Waits until the client is connected (and re-subscribed) again, or the token fires.</summary>
     public async Task WaitConnectedAsync(CancellationToken cancellationToken)
     {

@@ -94,7 +94,8 @@ public class MosquittoInteropTests
         var acks = new TaskCompletionSource<AckMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var ackSub = console.On<AckMessage>(topics.Ack, BusQos.Reliable, (_, a) => acks.TrySetResult(a));
         await server.StartAsync(CancellationToken.None);
-        await console.Transport.PublishAsync(topics.Ack, Array.Empty<byte>(), BusQos.Reliable); // round trip: console's subscription is live
+        await ((MqttBusClient)console.Transport).FlushSubscriptionsAsync(CancellationToken.None);
+        await ((MqttBusClient)channel.Transport).FlushSubscriptionsAsync(CancellationToken.None);
 
         var now = BusCodec.ToMicros(DateTimeOffset.UtcNow);
         var json = $$"""{"v":1,"kind":"estop","t":{{now}},"seq":1,"from":"mosquitto_pub","sid":"cli","engage":true,"reason":"operator"}""";
