@@ -16,8 +16,8 @@ public sealed class NetMqBusTransport : IBusTransport
 {
     private const int MaxDrain = 4096;
 
-    private readonly PublisherSocket _pub;
-    private readonly SubscriberSocket _sub;
+    private readonly PublisherSocket? _pub;
+    private readonly SubscriberSocket? _sub;
     private readonly NetMQPoller _poller;
     private readonly Lock _pubGate = new();
     private readonly Lock _subsGate = new();
@@ -30,17 +30,25 @@ public sealed class NetMqBusTransport : IBusTransport
 
     public NetMqBusTransport(NetMqBusOptions options)
     {
-        _pub = new PublisherSocket();
-        _pub.Options.SendHighWatermark = options.SendHighWatermark;
-        _pub.Options.Linger = TimeSpan.Zero;
-        Attach(_pub, options.Publish);
-        _sub = new SubscriberSocket();
-        _sub.Options.ReceiveHighWatermark = options.ReceiveHighWatermark;
-        _sub.Options.Linger = TimeSpan.Zero;
-        Attach(_sub, options.Subscribe);
-        _sub.SubscribeToAnyTopic();
-        _sub.ReceiveReady += OnReceiveReady;
-        _poller = [_sub];
+        // Either side may be left empty for a publish-only or subscribe-only participant.
+        if (!string.IsNullOrEmpty(options.Publish))
+        {
+            _pub = new PublisherSocket();
+            _pub.Options.SendHighWatermark = options.SendHighWatermark;
+            _pub.Options.Linger = TimeSpan.Zero;
+            Attach(_pub, options.Publish);
+        }
+        _poller = [];
+        if (!string.IsNullOrEmpty(options.Subscribe))
+        {
+            _sub = new SubscriberSocket();
+            _sub.Options.ReceiveHighWatermark = options.ReceiveHighWatermark;
+            _sub.Options.Linger = TimeSpan.Zero;
+            Attach(_sub, options.Subscribe);
+            _sub.SubscribeToAnyTopic();
+            _sub.ReceiveReady += OnReceiveReady;
+            _poller.Add(_sub);
+        }
         _poller.RunAsync("bus-zmq-recv", isBackgroundThread: true);
     }
 
@@ -66,7 +74,7 @@ public sealed class NetMqBusTransport : IBusTransport
 
     public ValueTask<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, BusQos qos, bool retain = false, CancellationToken cancellationToken = default)
     {
-        if (_disposed)
+        if (_disposed || _pub is null)
             return ValueTask.FromResult(false);
         lock (_pubGate)
         {
@@ -138,8 +146,8 @@ public sealed class NetMqBusTransport : IBusTransport
         _poller.Stop();
         _poller.Dispose();
         lock (_pubGate)
-            _pub.Dispose();
-        _sub.Dispose();
+            _pub?.Dispose();
+        _sub?.Dispose();
         return ValueTask.CompletedTask;
     }
 

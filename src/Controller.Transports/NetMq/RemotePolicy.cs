@@ -109,11 +109,15 @@ public sealed class RemotePolicy : IPolicy, IDisposable
         return s;
     }
 
+    /// <summary>Raised on the calling thread after each Lazy Pirate reopen, with the reconnect count.</summary>
+    public event Action<long>? Reopened;
+
     private void Reopen()
     {
         _socket?.Dispose();
         _socket = null;
-        Interlocked.Increment(ref _reconnects);
+        var n = Interlocked.Increment(ref _reconnects);
+        Reopened?.Invoke(n);
     }
 
     public void Dispose()
