@@ -72,17 +72,20 @@ public class NetMqStreamTests
                 last.TrySetResult();
         });
         var probeSawLast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probeFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var s2 = probe.Subscribe(topics.State, BusQos.Reliable, (_, p) =>
         {
+            if (p.Span[0] == 0)
+                probeFirst.TrySetResult();
             if (p.Span[0] == 100)
                 probeSawLast.TrySetResult();
         });
 
-        // ZeroMQ's slow joiner: keep sending message 0 until the subscriber got one.
+        // ZeroMQ's slow joiner: keep sending message 0 until both subscribers got one.
         using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10)))
         using (var give = new CancellationTokenSource(Wait))
         {
-            while (!first.Task.IsCompleted && await timer.WaitForNextTickAsync(give.Token))
+            while (!(first.Task.IsCompleted && probeFirst.Task.IsCompleted) && await timer.WaitForNextTickAsync(give.Token))
                 await pub.PublishAsync(topics.State, new byte[] { 0 }, BusQos.Stream);
         }
         for (byte v = 1; v <= 100; v++)
