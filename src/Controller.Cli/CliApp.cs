@@ -11,6 +11,10 @@ public static class CliApp
         var root = new RootCommand("controller: a world-model robot controller. One transformer predicts the next frames and the next action chunk; actions go out over ROS, MQTT and ZeroMQ.");
         // One line per verb; later verbs add their line here.
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(SimCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 

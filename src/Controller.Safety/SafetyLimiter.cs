@@ -6,11 +6,12 @@ namespace Controller.Safety;
 /// <summary>
 /// Applies the robot profile's limits to every command, whatever its source. Per joint, in order:
 /// <list type="number">
-/// <item>non-finite values, a wrong joint count or a stale stamp → hold;</item>
-/// <item>a target further than max_relative_target from the measured position → hold (a jump that big means a bad command);</item>
+/// <item>non-finite values, a wrong joint count, a stale stamp or no measured state → hold;</item>
 /// <item>clamp into the joint-space workspace (soft bounds inside the hard limits);</item>
+/// <item>clamp to within max_relative_target of the measured position (as LeRobot does);</item>
 /// <item>clamp the step so velocity ≤ max_velocity and the change of velocity ≤ max_acceleration × dt;</item>
-/// <item>re-clamp into the workspace: position bounds win over the acceleration bound.</item>
+/// <item>re-clamp into workspace ∩ relative window: position bounds win over the acceleration bound.
+/// If that window is empty (the arm is measured outside its workspace) → hold.</item>
 /// </list>
 /// A hold repeats the last safe position (or the measured one before anything was sent).
 /// Cartesian workspace is not checked here. Not thread-safe: one instance per control loop.
@@ -60,12 +61,6 @@ public sealed class SafetyLimiter(RobotProfile profile, TimeSpan maxCommandAge)
             return Hold(measured, now, SafetyReason.NoState);
 
         var reasons = SafetyReason.None;
-        for (var j = 0; j < target.Length; j++)
-        {
-            if (Math.Abs(target[j] - measured.Positions[j]) > profile.MaxRelativeTarget)
-                return Hold(measured, now, SafetyReason.RelativeTarget);
-        }
-
         var last = _lastSent ?? ClampToWorkspace(measured.Positions);
         var seconds = Math.Max(dt.TotalSeconds, 1e-4);
         var output = new double[target.Length];
@@ -80,6 +75,15 @@ public sealed class SafetyLimiter(RobotProfile profile, TimeSpan maxCommandAge)
                 x = Math.Clamp(x, lo, hi);
                 reasons |= SafetyReason.Workspace;
             }
+            var (near, far) = (measured.Positions[j] - profile.MaxRelativeTarget, measured.Positions[j] + profile.MaxRelativeTarget);
+            if (x < near || x > far)
+            {
+                x = Math.Clamp(x, near, far);
+                reasons |= SafetyReason.RelativeTarget;
+            }
+            (lo, hi) = (Math.Max(lo, near), Math.Min(hi, far));
+            if (lo > hi)
+                return Hold(measured, now, reasons | SafetyReason.Workspace);
             var v = (x - last[j]) / seconds;
             var vMin = Math.Max(-limits.MaxVelocity, _lastVelocity[j] - limits.MaxAcceleration * seconds);
             var vMax = Math.Min(limits.MaxVelocity, _lastVelocity[j] + limits.MaxAcceleration * seconds);
@@ -90,6 +94,8 @@ public sealed class SafetyLimiter(RobotProfile profile, TimeSpan maxCommandAge)
                 v = Math.Clamp(v, vMin, vMax);
             }
             x = Math.Clamp(last[j] + v * seconds, lo, hi);
+            if (Math.Abs(x - last[j]) > limits.MaxVelocity * seconds * (1 + 1e-9))
+                return Hold(measured, now, reasons | SafetyReason.Velocity); // the window moved away faster than the joint may follow
             output[j] = x;
             velocity[j] = (x - last[j]) / seconds;
         }

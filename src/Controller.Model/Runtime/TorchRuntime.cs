@@ -70,15 +70,7 @@ public static class TorchRuntime
         return File.ReadAllBytes(libstdcxx).AsSpan().IndexOf(needle) >= 0;
     }
 
-    /// <summary>Copies of libLibTorchSharp.so the runtime may load: next to the app and in the NuGet cache.</summary>
-    private static IEnumerable<string> CandidateLibraries()
-    {
-        var roots = new List<string> { AppContext.BaseDirectory };
-        var nugetHome = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var cached = Path.Combine(nugetHome, "torchsharp");
-        if (Directory.Exists(cached))
-            roots.Add(cached);
-        return roots.SelectMany(r => Directory.EnumerateFiles(r, "libLibTorchSharp.so", SearchOption.AllDirectories)).Distinct();
-    }
+    /// <summary>The copies of libLibTorchSharp.so next to the app (the build output), which is what the runtime loads.</summary>
+    private static IEnumerable<string> CandidateLibraries() =>
+        Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories);
 }

@@ -1,0 +1,82 @@
+using Controller.Abstractions;
+
+namespace Controller.Sim.Experts;
+
+/// <summary>
+/// Push expert, re-planned every tick from the block and goal positions:
+/// hover above a point behind the block (on the goal→block line), descend, push through the block
+/// towards the goal, and back off and re-approach when the block slides off the pusher's line.
+/// </summary>
+public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : ScriptedExpert(env, noise, seed)
+{
+    private const double Hover = 0.09;      // tip height while travelling (m)
+    private const double PushHeight = 0.018; // tip height while pushing: mid-height of a 4 cm block
+    private const double Standoff = 0.045;   // block centre to pusher centre when touching, plus margin
+    private const double Travel = 0.02;      // m per tick in the air
+    private const double PushStep = 0.008;   // m per tick while pushing (0.16 m/s)
+
+    private enum Phase { Approach, Descend, Push, Lift }
+
+    private Phase _phase;
+    private Vec3? _cmd;
+
+    public override string Name => "expert";
+
+    protected override (Vec3 Tip, double Gripper) NextWaypoint(Observation observation)
+    {
+        var episode = Env.Episode!;
+        var block = Env.Sim.BodyPosition(episode.ObjectBody);
+        var goal = episode.Goal;
+        var tip = MeasuredTip;
+        _cmd ??= tip;
+
+        var toGoal = new Vec3(goal.X - block.X, goal.Y - block.Y, 0);
+        var dist = toGoal.Length;
+        var dir = dist > 1e-6 ? toGoal * (1 / dist) : new Vec3(1, 0, 0);
+        var behind = new Vec3(block.X - dir.X * Standoff, block.Y - dir.Y * Standoff, 0);
+
+        // Where the pusher is relative to the push line through the block.
+        var rel = new Vec3(tip.X - block.X, tip.Y - block.Y, 0);
+        var along = rel.X * dir.X + rel.Y * dir.Y;     // negative = behind the block
+        var across = Math.Abs(rel.X * dir.Y - rel.Y * dir.X);
+
+        switch (_phase)
+        {
+            case Phase.Approach:
+                _cmd = Toward(_cmd.Value, behind with { Z = Hover }, Travel);
+                if (_cmd.Value.PlanarDistance(behind) < 0.005)
+                    _phase = Phase.Descend;
+                break;
+            case Phase.Descend:
+                _cmd = Toward(_cmd.Value, behind with { Z = PushHeight }, Travel);
+                if (tip.Z < PushHeight + 0.01)
+                    _phase = Phase.Push;
+                break;
+            case Phase.Push:
+                if (across > 0.015 || along > -0.02)
+                {
+                    _phase = Phase.Lift;
+                    goto case Phase.Lift;
+                }
+                // Aim through the block's centre line, a little past the contact point, so it moves towards the goal.
+                var aim = new Vec3(block.X - dir.X * (Standoff - 0.03), block.Y - dir.Y * (Standoff - 0.03), PushHeight);
+                if (dist < 0.012)
+                    aim = _cmd.Value;
+                _cmd = Toward(_cmd.Value, aim, PushStep);
+                break;
+            case Phase.Lift:
+                _cmd = Toward(_cmd.Value, _cmd.Value with { Z = Hover }, Travel);
+                if (tip.Z > Hover - 0.02)
+                    _phase = Phase.Approach;
+                break;
+        }
+        return (_cmd.Value, 0);
+    }
+
+    public override void Reset()
+    {
+        base.Reset();
+        _phase = Phase.Approach;
+        _cmd = null;
+    }
+}

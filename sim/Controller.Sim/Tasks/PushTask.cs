@@ -1,0 +1,80 @@
+namespace Controller.Sim.Tasks;
+
+/// <summary>
+/// push: three 4 cm blocks and a yellow goal disc on the table; the named block's centre must come
+/// within <see cref="Tolerance"/> (3 cm, in the table plane) of the goal's centre. Reach targets are parked.
+/// </summary>
+public sealed class PushTask : SimTask
+{
+    public const double Tolerance = 0.03;
+
+    private static readonly string[] Phrasings =
+    [
+        "push the {0} block to the yellow goal",
+        "move the {0} cube onto the yellow circle",
+        "slide the {0} block into the goal region",
+        "push {0} to the target zone",
+        "shove the {0} box onto the yellow disc",
+    ];
+
+    public override string Name => "push";
+
+    public override string Description => "Push the named block until it is within 3 cm of the yellow goal disc.";
+
+    public override int MaxSteps => 200;
+
+    public override TaskEpisode Reset(MujocoSim sim, Random rng)
+    {
+        for (var i = 0; i < SimScene.Colours.Count; i++)
+            sim.SetMocap(SimScene.Target(SimScene.Colours[i]), SimScene.Parking(i) with { Z = 0.3 });
+
+        var chosen = rng.Next(SimScene.Colours.Count);
+        // The pushed block and the goal: 8–16 cm apart, both inside the pushable annulus.
+        Vec3 block, goal;
+        do
+        {
+            block = SampleTablePoint(rng, 0.2, 0.34, 0.02, 0.14);
+            goal = SampleTablePoint(rng, 0.2, 0.34, 0.001, 0.15);
+        }
+        while (block.PlanarDistance(goal) is < 0.08 or > 0.16);
+
+        // Distractors stay clear of the push lane (the segment from behind the block to the goal).
+        var behind = block - (goal - block) * (0.07 / block.PlanarDistance(goal));
+        var placed = new List<Vec3> { block };
+        for (var i = 0; i < SimScene.Colours.Count; i++)
+        {
+            var colour = SimScene.Colours[i];
+            if (i == chosen)
+            {
+                sim.PlaceFree(SimScene.Block(colour), block, rng.NextDouble() * Math.PI / 2);
+                continue;
+            }
+            Vec3 p;
+            var tries = 0;
+            do
+                p = SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2);
+            while (++tries < 500 && (placed.Exists(q => q.PlanarDistance(p) < 0.07) || SegmentDistance(p, behind, goal) < 0.08));
+            if (tries >= 500)
+                p = SimScene.Parking(i);
+            placed.Add(p);
+            sim.PlaceFree(SimScene.Block(colour), p, rng.NextDouble() * Math.PI / 2);
+        }
+        sim.SetMocap(SimScene.GoalBody, goal);
+        var name = SimScene.Colours[chosen];
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, Pick(rng, Phrasings), name);
+        return new TaskEpisode(Name, text, name, SimScene.Block(name), goal, sim.Seed);
+    }
+
+    public override double Remaining(MujocoSim sim, TaskEpisode episode)
+        => sim.BodyPosition(episode.ObjectBody).PlanarDistance(sim.BodyPosition(SimScene.GoalBody));
+
+    public override bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= Tolerance;
+
+    /// <summary>Planar distance from p to the segment a–b.</summary>
+    private static double SegmentDistance(Vec3 p, Vec3 a, Vec3 b)
+    {
+        double abx = b.X - a.X, aby = b.Y - a.Y;
+        var t = Math.Clamp(((p.X - a.X) * abx + (p.Y - a.Y) * aby) / (abx * abx + aby * aby), 0, 1);
+        return p.PlanarDistance(new Vec3(a.X + t * abx, a.Y + t * aby, 0));
+    }
+}

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Controller.Abstractions;
+using Controller.Sim;
+using Controller.Sim.Dataset;
+using Controller.Sim.Experts;
+using Controller.Sim.Imaging;
+using Controller.Sim.Tasks;
+using Spectre.Console;
+
+namespace Controller.Cli.Commands;
+
+/// <summary>`controller sim …`: the MuJoCo simulator. Subcommands: collect (scripted demonstrations).</summary>
+public static class SimCommand
+{
+    public static Command Create()
+    {
+        var cmd = new Command("sim", "MuJoCo simulation: scenes, tasks and scripted demonstrations.");
+        cmd.Subcommands.Add(CreateCollect());
+        cmd.Subcommands.Add(CreateSnapshot());
+        return cmd;
+    }
+
+    private static Command CreateSnapshot()
+    {
+        var task = new Option<string>("--task") { Description = $"Task scene ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "push" };
+        var seed = new Option<ulong>("--seed") { Description = "Episode seed", DefaultValueFactory = _ => 0UL };
+        var size = new Option<int>("--size") { Description = "Square image size (≤ 256)", DefaultValueFactory = _ => 256 };
+        var steps = new Option<int>("--steps") { Description = "Expert ticks to run before the snapshot", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Folder for <task>-<camera>.png", DefaultValueFactory = _ => "." };
+        var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
+        var cmd = new Command("snapshot", "Render a task's scene from every camera to PNG files.") { task, seed, size, steps, output, robot };
+        cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() =>
+        {
+            var profile = RobotProfileLoader.Load(p.GetValue(robot)!);
+            var n = p.GetValue(size);
+            using var env = new SimEnv(profile, TaskRegistry.Create(p.GetValue(task)!), new SimEnvOptions { Render = false });
+            var obs = env.Reset(p.GetValue(seed));
+            var expert = Experts.For(env);
+            for (var i = 0; i < p.GetValue(steps) && !ct.IsCancellationRequested; i++)
+            {
+                var r = env.Step(expert.Infer(obs).Targets[0]);
+                obs = r.Observation;
+                if (r.Done)
+                    break;
+            }
+            var dir = p.GetValue(output)!;
+            Directory.CreateDirectory(dir);
+            foreach (var cam in env.CameraNames)
+            {
+                var f = env.Render(cam, n, n);
+                var path = Path.Combine(dir, $"{env.Task.Name}-{cam}.png");
+                Png.Write(path, f.Pixels.Span, n, n);
+                AnsiConsole.MarkupLine($"{Markup.Escape(path)}  ({Markup.Escape(env.Episode!.Instruction)})");
+            }
+            return 0;
+        })));
+        return cmd;
+    }
+
+    private static Command CreateCollect()
+    {
+        var task = new Option<string>("--task") { Description = $"Task to demonstrate ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "push" };
+        var episodes = new Option<int>("--episodes") { Description = "Successful episodes to write", DefaultValueFactory = _ => 10 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode; episode i uses seed + i", DefaultValueFactory = _ => 0UL };
+        var output = new Option<string>("--out") { Description = "Dataset folder (created; appended to if it exists)", Required = true };
+        var noise = new Option<double>("--noise") { Description = "Expert noise level (σ = noise × 1 cm on each waypoint) for diverse demonstrations", DefaultValueFactory = _ => 0.3 };
+        var size = new Option<int>("--image-size") { Description = "Square frame size in pixels", DefaultValueFactory = _ => 64 };
+        var keepFailures = new Option<bool>("--keep-failures") { Description = "Also write episodes the expert failed (success=false)" };
+        var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
+        var cmd = new Command("collect", "Record scripted-expert demonstrations (frames, state, actions, instruction, success) as a dataset.")
+        {
+            task, episodes, seed, output, noise, size, keepFailures, robot,
+        };
+        cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() => Collect(
+            p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(output)!,
+            p.GetValue(noise), p.GetValue(size), p.GetValue(keepFailures), ct))));
+        return cmd;
+    }
+
+    private static int Collect(string robot, string taskName, int episodes, ulong seed, string output, double noise, int size, bool keepFailures, CancellationToken ct)
+    {
+        if (episodes <= 0)
+            throw new ArgumentException("--episodes must be positive");
+        if (size is < 8 or > 256)
+            throw new ArgumentException("--image-size must be in [8, 256]");
+        var profile = RobotProfileLoader.Load(robot);
+        using var env = new SimEnv(profile, TaskRegistry.Create(taskName), new SimEnvOptions { ImageSize = size });
+        using var writer = new DatasetWriter(output, profile, env.CameraNames, size, size);
+        var expert = Experts.For(env, noise, seed);
+        var written = 0;
+        var discarded = 0;
+        var frames = 0;
+        var wall = Stopwatch.StartNew();
+        var next = seed;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask($"{taskName} demonstrations", maxValue: episodes);
+                // Failed expert episodes are retried with the next seed, up to 3× the request.
+                while (written < episodes && next < seed + (ulong)episodes * 3)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    var episodeSeed = next++;
+                    var started = false;
+                    var result = EpisodeRunner.Run(env, expert, episodeSeed, step =>
+                    {
+                        if (!started)
+                        {
+                            writer.BeginEpisode(env.Episode!);
+                            started = true;
+                        }
+                        writer.AddStep(step);
+                    }, ct);
+                    if (result.Success || keepFailures)
+                    {
+                        frames += writer.EndEpisode(result.Success).Length;
+                        written++;
+                        bar.Increment(1);
+                    }
+                    else
+                    {
+                        writer.DiscardEpisode();
+                        discarded++;
+                    }
+                }
+            });
+        var seconds = wall.Elapsed.TotalSeconds;
+        var table = new Table().AddColumns("dataset", "episodes written", "discarded (expert failed)", "frames", "dataset fps", "collection frames/s");
+        table.AddRow(Markup.Escape(Path.GetFullPath(output)), $"{written}", $"{discarded}", $"{frames}",
+            $"{profile.ControlRateHz:0.#}", $"{frames / Math.Max(seconds, 1e-9):0}");
+        AnsiConsole.Write(table);
+        return written == episodes ? 0 : 1;
+    }
+}

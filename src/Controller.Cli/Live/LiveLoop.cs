@@ -1,0 +1,42 @@
+using Controller.Abstractions;
+using Controller.Host.Control;
+using Spectre.Console;
+
+namespace Controller.Cli.Live;
+
+/// <summary>Shows a running <see cref="ControlLoop"/> live in the terminal until time is up or the user cancels.</summary>
+public static class LiveLoop
+{
+    /// <param name="step">Called every refresh with the status and the elapsed share of <paramref name="seconds"/> (scripted demos use it).</param>
+    /// <returns>Tick durations (ms) seen during the run.</returns>
+    public static async Task<IReadOnlyList<double>> ShowAsync(ControlLoop loop, RobotProfile profile, double seconds, Action<LoopStatus, double>? step, CancellationToken ct)
+    {
+        var tickMs = new List<double>();
+        var start = DateTime.UtcNow;
+        long seen = 0;
+        await AnsiConsole.Live(LoopView.Render(profile, loop.Status, "starting", tickMs)).StartAsync(async live =>
+        {
+            while (!ct.IsCancellationRequested && (DateTime.UtcNow - start).TotalSeconds < seconds)
+            {
+                try
+                {
+                    await Task.Delay(100, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                var s = loop.Status;
+                if (s.Ticks > seen)
+                {
+                    tickMs.Add(s.LastTickMs);
+                    seen = s.Ticks;
+                }
+                var progress = (DateTime.UtcNow - start).TotalSeconds / seconds;
+                step?.Invoke(s, progress);
+                live.UpdateTarget(LoopView.Render(profile, s, $"{profile.Name} {Math.Min(progress, 1):P0}", tickMs));
+            }
+        });
+        return tickMs;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Controller.Cli;
+using Controller.Sim.Eval;
+
+namespace Controller.Sim.Tests;
+
+public sealed class EvalTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sim-eval-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+            Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public async Task EvalVerb_Json_ReportsWhatItRanAndWritesPlot()
+    {
+        var json = Path.Combine(_dir, "reach.json");
+        var code = await CliApp.RunAsync(["eval", "--task", "reach", "--policy", "expert", "--episodes", "3", "--seed", "7", "--json", json]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal("reach", root.GetProperty("task").GetString());
+        Assert.Equal("expert", root.GetProperty("policy").GetString());
+        Assert.Equal(3, root.GetProperty("episodes").GetInt32());
+        Assert.Equal(7UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal(1.0, root.GetProperty("success_rate").GetDouble());
+        Assert.InRange(root.GetProperty("ci_low").GetDouble(), 0.3, 0.5);
+        Assert.Equal(1.0, root.GetProperty("ci_high").GetDouble(), 9);
+        Assert.True(root.GetProperty("mean_steps").GetDouble() > 0);
+        Assert.Equal([7UL, 8UL, 9UL], root.GetProperty("per_episode").EnumerateArray().Select(e => e.GetProperty("seed").GetUInt64()));
+        var png = File.ReadAllBytes(Path.ChangeExtension(json, ".png"));
+        Assert.Equal((byte)0x89, png[0]);
+    }
+
+    [Fact]
+    public async Task EvalVerb_UnknownTask_ExitsWithError()
+        => Assert.Equal(2, await CliApp.RunAsync(["eval", "--task", "juggle", "--episodes", "1"]));
+
+    [Fact]
+    public async Task EvalVerb_UnknownPolicy_ExitsWithError()
+        => Assert.Equal(2, await CliApp.RunAsync(["eval", "--task", "reach", "--policy", "oracle", "--episodes", "1"]));
+
+    [Fact]
+    public async Task CollectVerb_WritesReadableDataset()
+    {
+        var code = await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "1", "--seed", "4", "--out", _dir]);
+        Assert.Equal(0, code);
+        var reader = Dataset.DatasetReader.Open(_dir);
+        Assert.Single(reader.Episodes);
+        Assert.True(reader.Load(0).Length > 0);
+    }
+
+    [Theory]
+    [InlineData(0, 10, 0.0, 0.2775)]
+    [InlineData(10, 10, 0.7225, 1.0)]
+    [InlineData(190, 200, 0.9102, 0.9726)]
+    public void Wilson_KnownCases_MatchReferenceValues(int k, int n, double lo, double hi)
+    {
+        var (l, h) = Wilson.Interval(k, n);
+        Assert.Equal(lo, l, 3);
+        Assert.Equal(hi, h, 3);
+    }
+}

@@ -1,0 +1,44 @@
+using Controller.Sim.Policies;
+using Controller.Sim.Tasks;
+
+namespace Controller.Sim.Tests;
+
+public class ExpertTests
+{
+    [Theory]
+    [InlineData("reach", 0.0)]
+    [InlineData("reach", 1.0)]
+    [InlineData("push", 0.0)]
+    [InlineData("push", 0.5)]
+    public void Expert_SmallSeedSet_SucceedsEveryTime(string task, double noise)
+    {
+        using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
+        var expert = PolicyFactory.Create("expert", new PolicyContext(env, 100, noise));
+        for (ulong seed = 100; seed < 106; seed++)
+        {
+            var r = EpisodeRunner.Run(env, expert, seed);
+            Assert.True(r.Success, $"{task} seed {seed}: remaining {r.FinalRemaining:F3} m after {r.Steps} steps");
+        }
+    }
+
+    [Fact]
+    public void RandomPolicy_StaysInsideTheWorkspace()
+    {
+        var profile = SimFixtures.Profile;
+        using var env = new SimEnv(profile, new ReachTask(), new SimEnvOptions { Render = false });
+        var policy = PolicyFactory.Create("random", new PolicyContext(env, 5));
+        EpisodeRunner.Run(env, policy, 5, step =>
+        {
+            for (var i = 0; i < profile.Dof; i++)
+                Assert.InRange(step.Action[i], profile.Workspace.Min[i], profile.Workspace.Max[i]);
+        });
+    }
+
+    [Fact]
+    public void PolicyFactory_UnknownName_ThrowsListingKnownPolicies()
+    {
+        var e = Assert.Throws<SimException>(() => PolicyFactory.Get("oracle"));
+        Assert.Contains("expert", e.Message, StringComparison.Ordinal);
+        Assert.Contains("random", e.Message, StringComparison.Ordinal);
+    }
+}
