@@ -9,17 +9,29 @@ namespace Controller.Transports.Cameras;
 /// or JPEG (decoded to rgb8 with StbImageSharp). Stale and out-of-order frames are dropped (older than
 /// <c>maxAge</c> at arrival). Bad frames are rejected and counted; the callback runs on the transport's receive thread.
 /// </summary>
-public sealed class BusCamera(BusChannel channel, string name, TimeSpan maxAge) : ICamera
+public sealed class BusCamera(Func<CancellationToken, Task<BusChannel>> channelSource, string name, TimeSpan maxAge) : ICamera
 {
     private IDisposable? _subscription;
     private long _frames;
+
+    public BusCamera(BusChannel channel, string name, TimeSpan maxAge)
+        : this(_ => Task.FromResult(channel), name, maxAge)
+    {
+    }
+
+    /// <summary>A camera whose bus connection opens on <see cref="StartAsync"/>.</summary>
+    public BusCamera(BusLink link, string name, TimeSpan maxAge)
+        : this(link.ConnectAsync, name, maxAge)
+    {
+    }
 
     public string Id => name;
 
     public long Frames => Interlocked.Read(ref _frames);
 
-    public Task StartAsync(Action<Frame> onFrame, CancellationToken cancellationToken)
+    public async Task StartAsync(Action<Frame> onFrame, CancellationToken cancellationToken)
     {
+        var channel = await channelSource(cancellationToken);
         var gate = new SequenceGate(channel.Sender.Time, maxAge);
         _subscription = channel.On<FrameMessage>(channel.Topics.Camera(name), BusQos.Stream, (_, m) =>
         {
@@ -41,7 +53,6 @@ public sealed class BusCamera(BusChannel channel, string name, TimeSpan maxAge) 
             Interlocked.Increment(ref _frames);
             onFrame(frame);
         }, gate);
-        return Task.CompletedTask;
     }
 
     /// <summary>Converts a bus frame to a validated <see cref="Frame"/>; JPEG is decoded to rgb8. Throws <see cref="InvalidFrameException"/>.</summary>

@@ -8,10 +8,29 @@ namespace Controller.Transports.Robots;
 /// on command (stream: the newest wins). States that are stale (older than the profile's stale_after_ms), out of
 /// order, or for other joints than the profile's are rejected and counted. <see cref="SendAction"/> never blocks.
 /// </summary>
-public sealed class BusRobot(RobotProfile profile, BusChannel channel, TimeSpan? firstStateTimeout = null) : IRobot
+public sealed class BusRobot : IRobot
 {
+    private readonly RobotProfile profile;
+    private readonly BusLink? _link;
+    private readonly TimeSpan? firstStateTimeout;
+    private BusChannel? _channel;
     private IDisposable? _subscription;
     private long _states;
+
+    public BusRobot(RobotProfile profile, BusChannel channel, TimeSpan? firstStateTimeout = null)
+    {
+        this.profile = profile;
+        _channel = channel;
+        this.firstStateTimeout = firstStateTimeout;
+    }
+
+    /// <summary>A robot whose bus connection opens on <see cref="ConnectAsync"/>.</summary>
+    public BusRobot(RobotProfile profile, BusLink link, TimeSpan? firstStateTimeout = null)
+    {
+        this.profile = profile;
+        _link = link;
+        this.firstStateTimeout = firstStateTimeout;
+    }
 
     public RobotProfile Profile => profile;
 
@@ -20,6 +39,7 @@ public sealed class BusRobot(RobotProfile profile, BusChannel channel, TimeSpan?
     /// <summary>Subscribes to state and waits for the first valid one (default 5 s); throws <see cref="TimeoutException"/> naming the topic otherwise.</summary>
     public async Task ConnectAsync(Action<RobotState> onState, CancellationToken cancellationToken)
     {
+        var channel = _channel ??= await _link!.ConnectAsync(cancellationToken);
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new SequenceGate(channel.Sender.Time, profile.StaleAfter);
         var names = profile.JointNames;
@@ -45,9 +65,11 @@ public sealed class BusRobot(RobotProfile profile, BusChannel channel, TimeSpan?
         }
     }
 
+    /// <summary>Queues the command for the bus and returns it; before <see cref="ConnectAsync"/> it is dropped (nothing to send to).</summary>
     public JointCommand SendAction(JointCommand command)
     {
-        channel.Post(channel.Topics.Command, h => new CommandMessage(h, command));
+        var channel = _channel;
+        channel?.Post(channel.Topics.Command, h => new CommandMessage(h, command));
         return command;
     }
 

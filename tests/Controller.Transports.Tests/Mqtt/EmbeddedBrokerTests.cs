@@ -94,7 +94,7 @@ public class EmbeddedBrokerTests
     public async Task AddBus_NoBrokerConfigured_StartsEmbeddedBrokerAndConnects()
     {
         var port = EmbeddedMqttBroker.FreePort();
-        using var host = Host.CreateApplicationBuilder([]).Apply(b => b.Services.AddBus(o =>
+        using var host = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder([]).Apply(b => b.Services.AddBus(o =>
         {
             o.Robot = "arm9";
             o.EmbeddedBrokerPort = port;
