@@ -7,5 +7,6 @@ public static class BenchSuites
     [
         new ControlLoopBench(),
         new SimBench(),
+        new BusBench(),
     ];
 }
