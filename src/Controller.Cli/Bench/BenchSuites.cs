@@ -8,5 +8,6 @@ public static class BenchSuites
         new ControlLoopBench(),
         new SimBench(),
         new RosbridgeBench(),
+        new BusBench(),
     ];
 }

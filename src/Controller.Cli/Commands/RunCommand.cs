@@ -22,6 +22,8 @@ public static class RunCommand
     [
         new(new Option<string>("--ros") { Description = "Connect to an arm behind rosbridge v2 at this URL (e.g. ws://127.0.0.1:9090 from `sim serve`), following the robot profile" }, (b, url) => Controller.Transports.Robots.RosRobotHostExtensions.AddRosArm(b, new Uri(url), sp => new ScriptedPolicy(sp.GetRequiredService<Controller.Abstractions.RobotProfile>()))),
         new(new Option<string>("--sim") { Description = "Run the in-process MuJoCo sim-arm on this task (reach, push) with its scripted expert" }, (b, task) => Controller.Sim.Robot.SimHostExtensions.AddSimArm(b, task)),
+        new(new Option<string>("--mqtt") { Description = "Reach the robot over MQTT through this broker (mqtt://host:1883, mqtts:// for TLS); e.g. one served by `sim serve --mqtt`" }, (b, url) => Controller.Transports.Robots.BusHostExtensions.AddBusRobot(b, Controller.Transports.Bus.BusTransportKind.Mqtt, url, sp => new ScriptedPolicy(sp.GetRequiredService<Controller.Abstractions.RobotProfile>()))),
+        new(new Option<string>("--zmq") { Description = "Reach the robot over ZeroMQ at tcp://host:P (state/frames from P, commands to P+1); e.g. one served by `sim serve --zmq`" }, (b, url) => Controller.Transports.Robots.BusHostExtensions.AddBusRobot(b, Controller.Transports.Bus.BusTransportKind.Zmq, url, sp => new ScriptedPolicy(sp.GetRequiredService<Controller.Abstractions.RobotProfile>()))),
     ];
 
     public static Command Create()
