@@ -99,6 +99,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         if (_runLoop is not null)
             throw new InvalidOperationException("already connected");
         SetState(RosbridgeConnectionState.Connecting);
+        _ws?.Dispose();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         timeout.CancelAfter(_options.ConnectTimeout);
         try
@@ -120,7 +121,12 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
     public Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
     {
         lock (_connectGate)
+        {
+            // a failed attempt is forgotten so the next caller tries again
+            if (_connecting is { IsFaulted: true } or { IsCanceled: true })
+                _connecting = null;
             return _connecting ??= _runLoop is not null ? Task.CompletedTask : ConnectAsync(cancellationToken);
+        }
     }
 
     private async Task<ClientWebSocket> OpenWithRetryAsync(CancellationToken ct)

@@ -72,3 +72,20 @@ public sealed class OpsCoverageTests
         Assert.Equal(20_000, (await got.Task.Within()).Data.Length);
     }
 }
+
+public sealed class ConnectTests
+{
+    [Fact]
+    public async Task EnsureConnected_NoServerYet_FailsClearlyThenSucceedsOnceTheServerIsUp()
+    {
+        var probe = Loopback.StartServer();
+        var port = probe.Port;
+        await probe.DisposeAsync();
+        await using var client = new RosbridgeClient(new RosbridgeClientOptions { Uri = new Uri($"ws://127.0.0.1:{port}"), ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        var e = await Assert.ThrowsAsync<RosbridgeDisconnectedException>(() => client.EnsureConnectedAsync());
+        Assert.Contains("could not connect", e.Message, StringComparison.Ordinal);
+        await using var server = Loopback.StartServer(new RosbridgeServerOptions { Port = port });
+        await client.EnsureConnectedAsync().Within();
+        Assert.Equal(RosbridgeConnectionState.Connected, client.State);
+    }
+}
