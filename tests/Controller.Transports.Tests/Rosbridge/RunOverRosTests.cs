@@ -22,19 +22,24 @@ public sealed class RunOverRosTests
         served.Start();
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Configuration.AddInMemoryCollection([new("Controller:Robot", "sim-arm"), new("Controller:AutoEngage", "true")]);
+        builder.Configuration.AddInMemoryCollection([
+            new("Controller:Robot", "sim-arm"),
+            new("Controller:AutoEngage", "true"),
+            // parallel tests share two cores: a looser watchdog than the profile's 100 ms keeps this about the wiring
+            new("Controller:StaleAfterMs", "1000"),
+        ]);
         builder.AddController();
         builder.AddRosArm(server.Uri, sp => new ScriptedPolicy(sp.GetRequiredService<RobotProfile>()));
         using var host = builder.Build();
         await host.StartAsync();
         var loop = host.Services.GetRequiredService<ControlLoop>();
 
-        var engaged = SpinWait.SpinUntil(() => loop.Status.Mode == ControlMode.Autonomous && served.CommandsAccepted >= 5, Loopback.Timeout);
+        // PolicyCalls only grow while Autonomous, so this holds even if a watchdog pause follows
+        var engaged = SpinWait.SpinUntil(() => loop.Status.PolicyCalls > 0 && served.CommandsAccepted >= 5, Loopback.Timeout);
         var status = loop.Status;
         await host.StopAsync();
 
         Assert.True(engaged, $"mode {status.Mode}, stale [{string.Join(", ", status.StaleInputs)}], ticks {status.Ticks}, commands accepted {served.CommandsAccepted}");
-        Assert.True(status.PolicyCalls > 0);
         Assert.True(plant.Steps > 0);
     }
 }
