@@ -18,6 +18,17 @@ public class MujocoSimTests
     }
 
     [Fact]
+    public void LoadXml_ValidString_LoadsAndSteps()
+    {
+        using var sim = MujocoSim.LoadXml(
+            "<mujoco><worldbody><body name='ball' pos='0 0 1'><freejoint/><geom type='sphere' size='0.1'/></body></worldbody></mujoco>");
+        sim.Reset(0);
+        sim.Step(100);
+        Assert.True(sim.BodyPosition("ball").Z < 1, "the ball falls under gravity");
+        Assert.Equal(0.2, sim.Time, 9);
+    }
+
+    [Fact]
     public void LoadFile_MissingFile_Throws()
         => Assert.Throws<SimException>(() => MujocoSim.LoadFile("/nonexistent/model.xml"));
 

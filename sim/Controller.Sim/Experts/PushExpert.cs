@@ -22,6 +22,9 @@ public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : S
 
     public override string Name => "expert";
 
+    /// <summary>Near the block, full noise would land the pusher on it or fling it away; damp it there.</summary>
+    protected override double NoiseScale => _phase is Phase.Descend or Phase.Push ? 0.3 : 1;
+
     protected override (Vec3 Tip, double Gripper) NextWaypoint(Observation observation)
     {
         var episode = Env.Episode!;

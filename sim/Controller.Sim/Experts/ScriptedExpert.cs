@@ -31,13 +31,23 @@ public abstract class ScriptedExpert : IPolicy
     /// <summary>The tip waypoint for this tick and the gripper opening (m).</summary>
     protected abstract (Vec3 Tip, double Gripper) NextWaypoint(Observation observation);
 
+    /// <summary>Lowest tip height a noisy waypoint may ask for (m).</summary>
+    protected const double MinTipHeight = 0.012;
+
+    /// <summary>Multiplier of the noise level in the current phase (experts damp it near contact).</summary>
+    protected virtual double NoiseScale => 1;
+
     protected Vec3 MeasuredTip => Env.Sim.SitePosition(SimScene.TipSite);
 
     public ActionChunk Infer(Observation observation)
     {
         var (tip, gripper) = NextWaypoint(observation);
         if (_noise > 0)
-            tip += new Vec3(Gaussian(), Gaussian(), Gaussian()) * (_noise * 0.01);
+        {
+            tip += new Vec3(Gaussian(), Gaussian(), Gaussian()) * (_noise * NoiseScale * 0.01);
+            // Noise diversifies paths but must not drive the tool into the table.
+            tip = tip with { Z = Math.Max(tip.Z, MinTipHeight) };
+        }
         var q = ArmKinematics.Inverse(tip);
         var profile = Env.Profile;
         var targets = new double[profile.Dof];

@@ -16,6 +16,7 @@ public static class SimCommand
     public static Command Create()
     {
         var cmd = new Command("sim", "MuJoCo simulation: scenes, tasks and scripted demonstrations.");
+        // One line per subcommand; subcommands in their own files (e.g. SimServeCommand.Create()) add theirs here.
         cmd.Subcommands.Add(CreateCollect());
         cmd.Subcommands.Add(CreateSnapshot());
         return cmd;

@@ -18,7 +18,7 @@ public static class LoopView
             ControlMode.Stopped => "red",
             _ => "yellow",
         };
-        table.AddRow("mode", $"[{modeColour}]{s.Mode}[/]");
+        table.AddRow("mode", $"[{modeColour}]{s.Mode}[/]" + (s.LastTransition is { } t ? $" ({t.Reason.EscapeMarkup()})" : ""));
         table.AddRow("ticks", s.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("policy calls", s.PolicyCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
         table.AddRow("tick p50 / p99", tickMs.Count == 0 ? "-" : $"{Percentile(tickMs, 0.5):F3} / {Percentile(tickMs, 0.99):F3} ms");

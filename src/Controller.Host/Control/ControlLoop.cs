@@ -35,6 +35,7 @@ public sealed partial class ControlLoop
     private long _sequence;
     private long _framesDroppedReported;
     private long _policyCallsThisTick;
+    private ModeTransition? _lastTransition;
     private LoopStatus _status = LoopStatus.Empty;
 
     public ControlLoop(
@@ -61,7 +62,11 @@ public sealed partial class ControlLoop
         _safety = new SafetyLimiter(profile, maxCommandAge);
         _frames = profile.Cameras.ToDictionary(c => c.Name, _ => new LatestValueBuffer<Frame>());
         _watchdog = new Watchdog(time, staleAfter ?? profile.StaleAfter, [StateInput, .. profile.Cameras.Select(c => CameraInput(c.Name))]);
-        _arbiter.Changed += t => LogTransition(t.From, t.To, t.Reason);
+        _arbiter.Changed += t =>
+        {
+            Volatile.Write(ref _lastTransition, t);
+            LogTransition(t.From, t.To, t.Reason);
+        };
     }
 
     /// <summary>The instruction given to the policy with every observation. Thread-safe.</summary>
@@ -169,7 +174,8 @@ public sealed partial class ControlLoop
             previous.PolicyCalls + _policyCallsThisTick,
             _scheduler.LateSteps,
             elapsed,
-            stale);
+            stale,
+            Volatile.Read(ref _lastTransition));
         return result with { Command = sent };
     }
 

@@ -14,7 +14,8 @@ public sealed record LoopStatus(
     long PolicyCalls,
     long LateSteps,
     double LastTickMs,
-    IReadOnlyList<string> StaleInputs)
+    IReadOnlyList<string> StaleInputs,
+    ModeTransition? LastTransition)
 {
-    public static LoopStatus Empty { get; } = new(0, ControlMode.Paused, null, SafetyReason.None, 0, 0, 0, 0, 0, []);
+    public static LoopStatus Empty { get; } = new(0, ControlMode.Paused, null, SafetyReason.None, 0, 0, 0, 0, 0, [], null);
 }
