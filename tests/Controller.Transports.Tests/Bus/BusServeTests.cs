@@ -59,3 +59,16 @@ public class BusServeTests
         Assert.Contains("--mqtt", e.Message, StringComparison.Ordinal);
     }
 }
+
+public class BusConnectTests
+{
+    [Fact]
+    public async Task MqttAsync_NoBroker_TimesOutWithClearMessage()
+    {
+        var port = Controller.Transports.Mqtt.EmbeddedMqttBroker.FreePort();
+        var e = await Assert.ThrowsAsync<TimeoutException>(() => BusConnect.MqttAsync(
+            new Controller.Transports.Mqtt.MqttBusOptions { Url = $"mqtt://127.0.0.1:{port}" }, new BusTopics("c", "r"), "controller", [], [], 0,
+            firstConnectTimeout: TimeSpan.FromMilliseconds(500)));
+        Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+    }
+}
