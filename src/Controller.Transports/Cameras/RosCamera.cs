@@ -30,6 +30,7 @@ public sealed partial class RosCamera(RosbridgeClient client, CameraSpec spec, b
 
     public async Task StartAsync(Action<Frame> onFrame, CancellationToken cancellationToken)
     {
+        await client.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var options = new SubscribeOptions { LocalQueue = 1 };
         _sub = compressed || spec.Topic.EndsWith("/compressed", StringComparison.Ordinal)
             ? await client.SubscribeAsync<CompressedImage>(Topic, m => Deliver(() => ToFrame(spec.Name, m, _time), onFrame), options, cancellationToken).ConfigureAwait(false)

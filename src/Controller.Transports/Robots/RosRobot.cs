@@ -44,8 +44,7 @@ public sealed partial class RosRobot(RosbridgeClient client, RobotProfile profil
 
     public async Task ConnectAsync(Action<RobotState> onState, CancellationToken cancellationToken)
     {
-        if (client.State == RosbridgeConnectionState.Disconnected)
-            await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await client.EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var topic = profile.Topics.JointTrajectory;
         await (profile.ControlMode switch
         {
@@ -135,7 +134,7 @@ public sealed partial class RosRobot(RosbridgeClient client, RobotProfile profil
     {
         var now = _time.GetUtcNow();
         var first = Enumerable.Range(0, chunk.Steps).FirstOrDefault(i => chunk.DueAt(i) >= now, -1);
-        if (first < 0 || Refuse(chunk.Stamp + chunk.StepPeriod * first, chunk.Sequence, chunk.Targets[first]) is { } why)
+        if (first < 0 || Refuse(chunk.Stamp + chunk.StepPeriod * first, chunk.Sequence, chunk.Targets[first]) is not null)
         {
             ControllerMetrics.Reject(MetricSource, "stale_chunk");
             return 0;

@@ -267,7 +267,7 @@ public sealed partial class RosRobotServer : IAsyncDisposable
                     _server.Publish(_options.InstructionTopic, new StringMessage(_plant.Instruction));
                 }
                 if (ticks % Math.Max(1, _options.CameraEveryTicks) == 0)
-                    PublishCameras(now);
+                    PublishCameras();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -314,7 +314,7 @@ public sealed partial class RosRobotServer : IAsyncDisposable
         return r;
     }
 
-    private void PublishCameras(DateTimeOffset now)
+    private void PublishCameras()
     {
         foreach (var cam in _profile.Cameras)
         {
@@ -323,7 +323,8 @@ public sealed partial class RosRobotServer : IAsyncDisposable
             if (!raw && !jpeg)
                 continue;
             var frame = _plant.Render(cam.Name);
-            var header = new Header(RosTime.FromDateTimeOffset(now), cam.Name);
+            // stamp at capture: after rendering, so frame age downstream is honest
+            var header = new Header(RosTime.FromDateTimeOffset(_time.GetUtcNow()), cam.Name);
             var bpp = frame.Format.BytesPerPixel();
             var encoding = frame.Format switch { PixelFormat.Bgr8 => "bgr8", PixelFormat.Mono8 => "mono8", PixelFormat.Rgba8 => "rgba8", _ => "rgb8" };
             if (raw)

@@ -167,6 +167,7 @@ public static class CborWire
         {
             case null: w.WriteNull(); break;
             case string s: w.WriteTextString(s); break;
+            case Utf8Text t: w.WriteTextString(t.ToString()); break;
             case bool b: w.WriteBoolean(b); break;
             case long l: w.WriteInt64(l); break;
             case int i: w.WriteInt32(i); break;

@@ -24,8 +24,64 @@ public static class JsonWire
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Parses one JSON object; throws <see cref="RosbridgeProtocolException"/> ("bad_json") on anything else.</summary>
+    /// <summary>
+    /// Parses one JSON object; throws <see cref="RosbridgeProtocolException"/> ("bad_json") on anything else.
+    /// Python's rosbridge writes bare NaN / Infinity / -Infinity for non-finite floats (not JSON); such a
+    /// frame is parsed again with those tokens read as null, which the typed getters turn into NaN.
+    /// </summary>
     public static RosMap Decode(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return DecodeStrict(utf8);
+        }
+        catch (RosbridgeProtocolException) when (NullNonFinite(utf8) is { } patched)
+        {
+            return DecodeStrict(patched);
+        }
+    }
+
+    /// <summary>Copies the text with bare NaN, Infinity and -Infinity (outside strings) replaced by null; null when there are none.</summary>
+    internal static byte[]? NullNonFinite(ReadOnlySpan<byte> utf8)
+    {
+        List<byte>? output = null;
+        var inString = false;
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var c = utf8[i];
+            if (inString)
+            {
+                if (c == '\\')
+                {
+                    output?.Add(c);
+                    if (i + 1 < utf8.Length)
+                        output?.Add(utf8[++i]);
+                    continue;
+                }
+                if (c == '"')
+                    inString = false;
+            }
+            else if (c == '"')
+            {
+                inString = true;
+            }
+            else
+            {
+                var token = utf8[i..].StartsWith("NaN"u8) ? 3 : utf8[i..].StartsWith("Infinity"u8) ? 8 : utf8[i..].StartsWith("-Infinity"u8) ? 9 : 0;
+                if (token > 0)
+                {
+                    output ??= [.. utf8[..i]];
+                    output.AddRange("null"u8);
+                    i += token - 1;
+                    continue;
+                }
+            }
+            output?.Add(c);
+        }
+        return output?.ToArray();
+    }
+
+    private static RosMap DecodeStrict(ReadOnlySpan<byte> utf8)
     {
         try
         {
@@ -73,6 +129,9 @@ public static class JsonWire
                     list.Add(ReadValue(ref r));
                 return list.ToArray();
             case JsonTokenType.String:
+                // long unescaped strings (base64 blobs) stay UTF-8; see Utf8Text
+                if (!r.ValueIsEscaped && !r.HasValueSequence && r.ValueSpan.Length >= Utf8Text.Threshold)
+                    return new Utf8Text(r.ValueSpan.ToArray());
                 return r.GetString();
             case JsonTokenType.Number:
                 return r.TryGetInt64(out var l) ? l : r.GetDouble();
@@ -98,6 +157,9 @@ public static class JsonWire
                 break;
             case string s:
                 w.WriteStringValue(s);
+                break;
+            case Utf8Text t:
+                w.WriteStringValue(t.Utf8);
                 break;
             case bool b:
                 w.WriteBooleanValue(b);

@@ -18,13 +18,19 @@ public sealed class RosMap : Dictionary<string, object?>
     public bool Has(string key) => TryGetValue(key, out var v) && v is not null;
 
     public string GetString(string key)
-        => TryGetValue(key, out var v) && v is string s ? s : throw Bad(key, "a string", v);
+        => TryGetValue(key, out var v) ? v switch
+        {
+            string s => s,
+            Utf8Text t => t.ToString(),
+            _ => throw Bad(key, "a string", v),
+        } : throw Bad(key, "a string", null);
 
     public string? GetStringOrNull(string key)
         => TryGetValue(key, out var v) ? v switch
         {
             null => null,
             string s => s,
+            Utf8Text t => t.ToString(),
             _ => throw Bad(key, "a string", v),
         } : null;
 
@@ -99,6 +105,8 @@ public sealed class RosMap : Dictionary<string, object?>
         {
             case byte[] b:
                 return b;
+            case Utf8Text t:
+                return t.TryDecodeBase64() ?? throw new RosbridgeProtocolException("bad_field", $"field '{key}' is not valid base64");
             case string s:
                 try
                 {
@@ -139,7 +147,12 @@ public sealed class RosMap : Dictionary<string, object?>
         var a = GetArray(key);
         var s = new string[a.Length];
         for (var i = 0; i < a.Length; i++)
-            s[i] = a[i] as string ?? throw Bad($"{key}[{i}]", "a string", a[i]);
+            s[i] = a[i] switch
+            {
+                string x => x,
+                Utf8Text t => t.ToString(),
+                _ => throw Bad($"{key}[{i}]", "a string", a[i]),
+            };
         return s;
     }
 
@@ -163,7 +176,7 @@ public sealed class RosMap : Dictionary<string, object?>
     internal static string Describe(object? v) => v switch
     {
         null => "nothing",
-        string => "a string",
+        string or Utf8Text => "a string",
         bool => "a boolean",
         long or double => "a number",
         byte[] => "bytes",

@@ -38,6 +38,8 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
     private readonly ResiliencePipeline _reconnect;
     private ClientWebSocket? _ws;
     private Task? _runLoop;
+    private Task? _connecting;
+    private readonly Lock _connectGate = new();
     private ITimer? _silenceTimer;
     private long _nextId;
     private long _reconnects;
@@ -97,6 +99,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         if (_runLoop is not null)
             throw new InvalidOperationException("already connected");
         SetState(RosbridgeConnectionState.Connecting);
+        _ws?.Dispose();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         timeout.CancelAfter(_options.ConnectTimeout);
         try
@@ -112,6 +115,18 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         SetState(RosbridgeConnectionState.Connected);
         _silenceTimer = _time.CreateTimer(_ => CheckSilence(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
         _runLoop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Connects once, however many components share this client and call this concurrently.</summary>
+    public Task EnsureConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_connectGate)
+        {
+            // a failed attempt is forgotten so the next caller tries again
+            if (_connecting is { IsFaulted: true } or { IsCanceled: true })
+                _connecting = null;
+            return _connecting ??= _runLoop is not null ? Task.CompletedTask : ConnectAsync(cancellationToken);
+        }
     }
 
     private async Task<ClientWebSocket> OpenWithRetryAsync(CancellationToken ct)

@@ -141,3 +141,23 @@ public sealed class CodecTests
         Assert.Equal(RosCompression.Cbor, RosEncodingPolicy.For("std_msgs/Float64MultiArray"));
     }
 }
+
+public sealed class PythonJsonTests
+{
+    [Fact]
+    public void Decode_PythonNonFiniteLiterals_ReadAsNaNOutsideStringsOnly()
+    {
+        var json = """{"op":"publish","topic":"/joint_states","msg":{"name":["NaN joint"],"position":[NaN, 1.5, Infinity, -Infinity],"frame":"a \"NaN\" b"}}"""u8;
+        var m = JsonWire.Decode(json).GetMap("msg");
+        var p = m.GetDoubles("position");
+        Assert.True(double.IsNaN(p[0]));
+        Assert.Equal(1.5, p[1]);
+        Assert.True(double.IsNaN(p[2]) && double.IsNaN(p[3]));
+        Assert.Equal(["NaN joint"], m.GetStrings("name"));
+        Assert.Equal("a \"NaN\" b", m.GetString("frame"));
+    }
+
+    [Fact]
+    public void Decode_TruncatedJsonWithNaN_StillRejected()
+        => Assert.Throws<RosbridgeProtocolException>(() => JsonWire.Decode("""{"op":"publish","msg":{"x":NaN"""u8));
+}

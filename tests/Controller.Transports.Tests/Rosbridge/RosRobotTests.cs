@@ -109,7 +109,7 @@ public sealed class RosRobotTests
         await using var c2 = new RosbridgeClient(new RosbridgeClientOptions { Uri = server.Uri });
         await using var jogRobot = new RosRobot(c2, SimArm(RosControlMode.Jog));
         var state = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var subscribed = Loopback.WhenSubscribed(server, "/joint_states");
+        var subscribed = Loopback.WhenSubscribed(server, "/joint_states", count: 2); // the forward robot subscribed too
         await jogRobot.ConnectAsync(_ => state.TrySetResult(), CancellationToken.None);
         Assert.True(jogRobot.SendAction(Command(1)).IsHold); // no joint state yet: a jog needs the current position
         await subscribed;
