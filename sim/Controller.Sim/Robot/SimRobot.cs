@@ -72,7 +72,26 @@ public sealed class SimRobot : IRobot
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The failure that stopped the loop (e.g. the simulation diverged), or null. After a fault the robot
+    /// stops reporting state, so the control loop's watchdog sees it as stale and pauses.
+    /// </summary>
+    public Exception? Fault { get; private set; }
+
     private async Task RunAsync(Action<RobotState> onState)
+    {
+        try
+        {
+            await TickUntilStoppedAsync(onState).ConfigureAwait(false);
+        }
+        catch (SimException e)
+        {
+            Fault = e;
+            ControllerMetrics.Reject("sim-robot", "sim_fault");
+        }
+    }
+
+    private async Task TickUntilStoppedAsync(Action<RobotState> onState)
     {
         var period = Profile.TickPeriod;
         var next = _time.GetTimestamp();

@@ -107,15 +107,19 @@ public sealed class BusChannel : IAsyncDisposable
     {
         await foreach (var o in _queue.Reader.ReadAllAsync())
         {
+            bool sent;
             try
             {
-                await Transport.PublishAsync(o.Topic, o.Payload, o.Qos, o.Retain);
+                sent = await Transport.PublishAsync(o.Topic, o.Payload, o.Qos, o.Retain);
             }
-            catch (Exception) when (o.Qos == BusQos.Stream)
+#pragma warning disable CA1031 // The pump must outlive any one failed publish; the failure is counted.
+            catch (Exception)
+#pragma warning restore CA1031
             {
-                // A stream message that cannot go out is simply lost; the next one supersedes it.
-                Interlocked.Increment(ref _dropped);
+                sent = false;
             }
+            if (!sent)
+                Interlocked.Increment(ref _dropped); // lost; for streams the next message supersedes it
         }
     }
 

@@ -5,14 +5,21 @@ using StbImageWriteSharp;
 namespace Controller.Transports.Robots;
 
 /// <summary>
-/// Exposes any <see cref="IRobot"/> and its <see cref="ICamera"/>s on the bus (what `sim serve --mqtt/--zmq` runs):
-/// state and frames go out as streams; commands come in (stale, out-of-order, wrong-sized ones and any while e-stopped
-/// are rejected and counted) and go to <see cref="IRobot.SendAction"/>; e-stop engage/release comes in on estop
-/// (engage is never dropped for age: fail-safe) and is acknowledged on ack. Callbacks run on the robot's, cameras' and
-/// transport's threads; nothing here blocks them.
+/// Exposes any <see cref="IRobot"/> and its <see cref="ICamera"/>s on one or more buses (what `sim serve --mqtt/--zmq`
+/// runs): state and frames go out as streams on every channel; commands come in from any channel (stale, out-of-order,
+/// wrong-sized ones and any while e-stopped are rejected and counted) and go to <see cref="IRobot.SendAction"/>;
+/// e-stop engage/release comes in on estop (engage is never dropped for age: fail-safe), latches for all channels and is
+/// acknowledged on ack. With <c>connectRobot: false</c> the caller owns the robot's and cameras' callbacks (e.g. to fan
+/// out to ROS as well) and feeds <see cref="OnState"/>/<see cref="OnFrame"/> itself. Nothing here blocks the callers' threads.
 /// </summary>
-public sealed class BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras, BusChannel channel, bool jpegFrames = false, int jpegQuality = 80) : IAsyncDisposable
+public sealed class BusRobotServer : IAsyncDisposable
 {
+    private readonly IRobot _robot;
+    private readonly IReadOnlyList<ICamera> _cameras;
+    private readonly IReadOnlyList<BusChannel> _channels;
+    private readonly bool _connectRobot;
+    private readonly bool _jpegFrames;
+    private readonly int _jpegQuality;
     private readonly List<IDisposable> _subscriptions = [];
     private readonly Lock _gate = new();
     private volatile bool _estopped;
@@ -20,6 +27,22 @@ public sealed class BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras,
     private JointCommand? _last;
 
     public const string Role = "robot";
+
+    public BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras, BusChannel channel, bool jpegFrames = false, int jpegQuality = 80)
+        : this(robot, cameras, [channel], jpegFrames, jpegQuality)
+    {
+    }
+
+    public BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras, IReadOnlyList<BusChannel> channels, bool jpegFrames = false, int jpegQuality = 80,
+        bool connectRobot = true)
+    {
+        _robot = robot;
+        _cameras = cameras;
+        _channels = channels;
+        _jpegFrames = jpegFrames;
+        _jpegQuality = jpegQuality;
+        _connectRobot = connectRobot;
+    }
 
     public bool IsEStopped => _estopped;
 
@@ -36,23 +59,52 @@ public sealed class BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras,
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var t = channel.Topics;
-        var profile = robot.Profile;
-        var commandGate = new SequenceGate(channel.Sender.Time, profile.StaleAfter);
-        var estopGate = new SequenceGate(channel.Sender.Time, TimeSpan.FromSeconds(2));
-        _subscriptions.Add(channel.On<CommandMessage>(t.Command, BusQos.Stream, (_, m) => OnCommand(m), commandGate));
-        _subscriptions.Add(channel.On<EStopMessage>(t.EStop, BusQos.Reliable, (_, m) => OnEStop(m), estopGate, m => m.Engage));
-        await robot.ConnectAsync(state => channel.Post(t.State, h => new StateMessage(h, state)), cancellationToken);
-        foreach (var camera in cameras)
-            await camera.StartAsync(frame => channel.Post(t.Camera(frame.CameraId), h => ToMessage(h, frame)), cancellationToken);
-        await channel.PublishAsync(t.Birth(Role), h => new BirthMessage(h, Role, profile.JointNames, [.. cameras.Select(c => c.Id)], profile.ControlRateHz),
-            BusQos.Reliable, retain: true, cancellationToken);
+        var profile = _robot.Profile;
+        foreach (var channel in _channels)
+        {
+            var t = channel.Topics;
+            var commandGate = new SequenceGate(channel.Sender.Time, profile.StaleAfter);
+            var estopGate = new SequenceGate(channel.Sender.Time, TimeSpan.FromSeconds(2));
+            var ch = channel;
+            _subscriptions.Add(channel.On<CommandMessage>(t.Command, BusQos.Stream, (_, m) => OnCommand(ch, m), commandGate));
+            _subscriptions.Add(channel.On<EStopMessage>(t.EStop, BusQos.Reliable, (_, m) => OnEStop(ch, m), estopGate, m => m.Engage));
+        }
+        if (_connectRobot)
+        {
+            await _robot.ConnectAsync(OnState, cancellationToken);
+            foreach (var camera in _cameras)
+                await camera.StartAsync(OnFrame, cancellationToken);
+        }
+        foreach (var channel in _channels)
+        {
+            await channel.PublishAsync(channel.Topics.Birth(Role), h => new BirthMessage(h, Role, profile.JointNames, [.. _cameras.Select(c => c.Id)], profile.ControlRateHz),
+                BusQos.Reliable, retain: true, cancellationToken);
+        }
     }
 
-    private FrameMessage ToMessage(BusHeader h, Frame f)
+    /// <summary>Publishes one joint state on every channel. Never blocks; call from the robot's thread.</summary>
+    public void OnState(RobotState state)
     {
-        if (!jpegFrames || f.Format is not (PixelFormat.Rgb8 or PixelFormat.Mono8 or PixelFormat.Rgba8))
-            return new FrameMessage(h, f.CameraId, BusCodec.FormatName(f.Format), f.Width, f.Height, f.Timestamp, f.Pixels);
+        foreach (var c in _channels)
+            c.Post(c.Topics.State, h => new StateMessage(h, state));
+    }
+
+    /// <summary>Publishes one frame on every channel (raw, or JPEG when enabled). Never blocks; call from the camera's thread.</summary>
+    public void OnFrame(Frame frame)
+    {
+        byte[]? jpeg = _jpegFrames ? Jpeg(frame) : null;
+        foreach (var c in _channels)
+        {
+            c.Post(c.Topics.Camera(frame.CameraId), h => jpeg is null
+                ? new FrameMessage(h, frame.CameraId, BusCodec.FormatName(frame.Format), frame.Width, frame.Height, frame.Timestamp, frame.Pixels)
+                : new FrameMessage(h, frame.CameraId, "jpeg", frame.Width, frame.Height, frame.Timestamp, jpeg));
+        }
+    }
+
+    private byte[]? Jpeg(Frame f)
+    {
+        if (f.Format is not (PixelFormat.Rgb8 or PixelFormat.Mono8 or PixelFormat.Rgba8))
+            return null;
         using var ms = new MemoryStream();
         var components = f.Format switch
         {
@@ -60,29 +112,29 @@ public sealed class BusRobotServer(IRobot robot, IReadOnlyList<ICamera> cameras,
             PixelFormat.Rgba8 => ColorComponents.RedGreenBlueAlpha,
             _ => ColorComponents.RedGreenBlue,
         };
-        new ImageWriter().WriteJpg(f.Pixels.ToArray(), f.Width, f.Height, components, ms, jpegQuality);
-        return new FrameMessage(h, f.CameraId, "jpeg", f.Width, f.Height, f.Timestamp, ms.ToArray());
+        new ImageWriter().WriteJpg(f.Pixels.ToArray(), f.Width, f.Height, components, ms, _jpegQuality);
+        return ms.ToArray();
     }
 
-    private void OnCommand(CommandMessage m)
+    private void OnCommand(BusChannel channel, CommandMessage m)
     {
         if (_estopped)
         {
             channel.Reject("estopped");
             return;
         }
-        if (m.Command.Positions.Length != robot.Profile.Dof)
+        if (m.Command.Positions.Length != _robot.Profile.Dof)
         {
             channel.Reject("dof_mismatch");
             return;
         }
-        var sent = robot.SendAction(m.Command);
+        var sent = _robot.SendAction(m.Command);
         Interlocked.Increment(ref _applied);
         lock (_gate)
             _last = sent;
     }
 
-    private void OnEStop(EStopMessage m)
+    private void OnEStop(BusChannel channel, EStopMessage m)
     {
         _estopped = m.Engage;
         EStopChanged?.Invoke(m.Engage);

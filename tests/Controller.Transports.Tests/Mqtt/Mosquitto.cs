@@ -10,18 +10,42 @@ namespace Controller.Transports.Tests.Mqtt;
 /// </summary>
 internal sealed class Mosquitto : IAsyncDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mosq").FullName;
+    private readonly string _dir;
     private Process? _process;
 
-    private Mosquitto(int port) => Port = port;
+    private readonly string _extra;
+
+    private Mosquitto(int port, string extra, string dir)
+    {
+        Port = port;
+        _extra = extra;
+        _dir = dir;
+    }
+
+    /// <summary>The folder holding the generated config; tests may put password files or certificates here.</summary>
+    public string Directory => _dir;
 
     public int Port { get; }
 
     public string Url => $"mqtt://127.0.0.1:{Port}";
 
-    public static async Task<Mosquitto> StartAsync()
+    public static async Task<Mosquitto> StartAsync() => await StartAsync(_ => "allow_anonymous true");
+
+    /// <summary>Starts with listener-scoped settings produced from the config folder (e.g. password_file, certfile).</summary>
+    public static async Task<Mosquitto> StartAsync(Func<string, string> settings)
     {
-        var m = new Mosquitto(EmbeddedMqttBroker.FreePort());
+        var port = EmbeddedMqttBroker.FreePort();
+        var dir = System.IO.Directory.CreateTempSubdirectory("mosq").FullName;
+        // mosquitto started as root drops to the 'mosquitto' user before reading password files and certificates.
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        var extra = settings(dir);
+        foreach (var f in System.IO.Directory.GetFiles(dir))
+        {
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(f, (UnixFileMode)0b110_100_100);
+        }
+        var m = new Mosquitto(port, extra, dir);
         await m.LaunchAsync();
         return m;
     }
@@ -30,9 +54,10 @@ internal sealed class Mosquitto : IAsyncDisposable
     {
         var conf = Path.Combine(_dir, "mosquitto.conf");
         await File.WriteAllTextAsync(conf, $"""
-            listener {Port} 127.0.0.1
-            allow_anonymous true
+            per_listener_settings true
             persistence false
+            listener {Port} 127.0.0.1
+            {_extra}
             log_dest stderr
             log_type error
             log_type warning
@@ -88,7 +113,7 @@ internal sealed class Mosquitto : IAsyncDisposable
         Kill();
         try
         {
-            Directory.Delete(_dir, true);
+            System.IO.Directory.Delete(_dir, true);
         }
         catch (IOException)
         {
