@@ -7,5 +7,7 @@ public static class BenchSuites
     [
         new ControlLoopBench(),
         new SimBench(),
+        new RosbridgeBench(),
+        new BusBench(),
     ];
 }

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using Controller.Abstractions;
+using Controller.Sim;
+using Controller.Sim.Tasks;
+using Controller.Transports.Robots;
+using Controller.Transports.Rosbridge;
+using Messages = Controller.Transports.Rosbridge.Messages;
+using Spectre.Console;
+
+namespace Controller.Cli.Commands;
+
+/// <summary>
+/// `controller sim serve`: the MuJoCo sim in real time behind our rosbridge v2 server on 127.0.0.1, so
+/// roslib, ROS tools and `controller run --ros` see it exactly like a real arm behind rosbridge_server.
+/// </summary>
+public static class SimServeCommand
+{
+    public static Command Create()
+    {
+        var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
+        var task = new Option<string>("--task") { Description = $"Task scene ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "push" };
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (rosbridge's usual port is 9090; 0 picks a free one)", DefaultValueFactory = _ => 9090 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode (each /sim/reset uses the next one)", DefaultValueFactory = _ => 0UL };
+        var seconds = new Option<double>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl+C)", DefaultValueFactory = _ => double.PositiveInfinity };
+        var ros1 = new Option<bool>("--ros1") { Description = "Speak ROS 1 type names and stamps (sensor_msgs/Image, secs/nsecs) instead of ROS 2" };
+        var cmd = new Command("serve", "Run the sim in real time behind a rosbridge v2 server: joint_states, cameras, trajectories, /sim/reset.")
+        {
+            robot, task, port, seed, seconds, ros1,
+        };
+        cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
+        {
+            try
+            {
+                return await ServeAsync(p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(port), p.GetValue(seed), p.GetValue(seconds), p.GetValue(ros1), ct);
+            }
+            catch (Exception e) when (e is SimException or ProfileException or ArgumentException or System.Net.Sockets.SocketException)
+            {
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+        });
+        return cmd;
+    }
+
+    private static async Task<int> ServeAsync(string robotName, string taskName, int port, ulong seed, double seconds, bool ros1, CancellationToken ct)
+    {
+        if (port is < 0 or > 65535)
+            throw new ArgumentException("--port must be in [0, 65535]");
+        if (seconds <= 0)
+            throw new ArgumentException("--seconds must be > 0");
+        var profile = RobotProfileLoader.Load(robotName);
+        using var plant = new SimEnvPlant(profile, taskName, seed);
+        await using var server = new RosbridgeServer(new RosbridgeServerOptions { Port = port, Dialect = ros1 ? RosDialect.Ros1 : RosDialect.Ros2 });
+        server.Start();
+        await using var host = new RosRobotServer(server, plant);
+        host.Start();
+
+        var table = new Table().AddColumns("what", "ROS name", "type");
+        var d = server.Options.Dialect;
+        table.AddRow("joint state (out)", profile.Topics.JointStates, Messages.JointState.RosType.Format(d));
+        foreach (var c in profile.Cameras)
+        {
+            table.AddRow($"camera {c.Name} (out)", host.ImageTopic(c.Name), Messages.Image.RosType.Format(d));
+            table.AddRow($"camera {c.Name} jpeg (out)", host.CompressedTopic(c.Name), Messages.CompressedImage.RosType.Format(d));
+        }
+        table.AddRow("instruction / success (out)", "/task/instruction, /task/success", "std_msgs String, Bool");
+        table.AddRow("trajectory (in)", profile.Topics.JointTrajectory, Messages.JointTrajectory.RosType.Format(d));
+        table.AddRow("forward position (in)", profile.Topics.ForwardCommand, Messages.Float64MultiArray.RosType.Format(d));
+        table.AddRow("jog (in)", profile.Topics.Jog, Messages.JointJog.RosType.Format(d));
+        table.AddRow("action", host.ActionName, Messages.FollowJointTrajectory.RosType.Format(d));
+        table.AddRow("reset (service)", "/sim/reset", Messages.TriggerRequest.RosType.Format(d));
+        AnsiConsole.MarkupLine($"[green]sim serve[/]: {Markup.Escape(profile.Name)} / {Markup.Escape(taskName)} on [bold]{server.Uri}[/] — \"{Markup.Escape(plant.Instruction)}\"");
+        AnsiConsole.Write(table);
+
+        try
+        {
+            if (double.IsPositiveInfinity(seconds))
+                await Task.Delay(Timeout.Infinite, ct);
+            else
+                await Task.Delay(TimeSpan.FromSeconds(seconds), ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        AnsiConsole.MarkupLine($"served {host.Ticks} ticks, accepted {host.CommandsAccepted} commands, {server.ClientCount} clients connected at exit");
+        return 0;
+    }
+
+    /// <summary>The MuJoCo <see cref="SimEnv"/> as the plant of a <see cref="RosRobotServer"/> (driven from its loop thread only).</summary>
+    private sealed class SimEnvPlant : IRosRobotPlant, IDisposable
+    {
+        private readonly SimEnv _env;
+        private ulong _seed;
+
+        public SimEnvPlant(RobotProfile profile, string task, ulong seed)
+        {
+            _env = new SimEnv(profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
+            _seed = seed;
+            _env.Reset(seed);
+        }
+
+        public RobotProfile Profile => _env.Profile;
+
+        public string Instruction => _env.Episode?.Instruction ?? "";
+
+        public string Reset()
+        {
+            _env.Reset(++_seed);
+            return Instruction;
+        }
+
+        public double[] HoldTargets() => [.. _env.LastTargets];
+
+        public bool Step(double[] targets) => _env.Step(targets).Success;
+
+        public RobotState ReadState() => _env.ReadState();
+
+        public Frame Render(string camera) => _env.Render(camera);
+
+        public void Dispose() => _env.Dispose();
+    }
+}
