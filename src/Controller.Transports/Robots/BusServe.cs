@@ -14,6 +14,7 @@ namespace Controller.Transports.Robots;
 public sealed class BusServe : IAsyncDisposable
 {
     private readonly List<BusLink> _links = [];
+    private readonly List<BusChannel> _channels = [];
 
     private BusServe()
     {
@@ -62,6 +63,7 @@ public sealed class BusServe : IAsyncDisposable
             var channels = new List<BusChannel>();
             foreach (var link in serve._links)
                 channels.Add(await link.ConnectAsync(cancellationToken));
+            serve._channels.AddRange(channels);
             serve.Server = new BusRobotServer(robot, cameras, channels, jpegFrames, connectRobot: connectRobot);
             await serve.Server.StartAsync(cancellationToken);
             serve.Endpoints = endpoints;
@@ -73,6 +75,9 @@ public sealed class BusServe : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Inputs rejected on all channels (stale, out of order, malformed, while e-stopped, ...).</summary>
+    public long Rejected => _channels.Sum(c => c.TotalRejected);
 
     public async ValueTask DisposeAsync()
     {
