@@ -400,9 +400,14 @@ static int render_locked(cm_sim* s, int camid, int w, int h, unsigned char* rgb,
 // MuJoCo 2.2's GL layer keeps process-global state (its loaded GL function table), and Mesa makes no
 // promise for us about many contexts rendering at once, so all GL work is serialised process-wide.
 // On a 2-core machine this costs nothing measurable; physics on different instances still runs in parallel.
+// Every render also unbinds the context from the calling thread before returning. A context left
+// current on a thread that later renders another instance, after the first instance was freed on a
+// third thread, made the next OSMesaMakeCurrent touch a destroyed context and crash (seen in the
+// parallel tests). Unbinding keeps "current" confined to the locked region.
 CM_API int cm_render(cm_sim* s, int camid, int w, int h, unsigned char* rgb, char* err, int errlen) {
   pthread_mutex_lock(&gl_lock);
   int rc = render_locked(s, camid, w, h, rgb, err, errlen);
+  OSMesaMakeCurrent(NULL, NULL, 0, 0, 0);
   pthread_mutex_unlock(&gl_lock);
   return rc;
 }

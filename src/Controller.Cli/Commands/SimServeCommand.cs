@@ -3,6 +3,7 @@ using Controller.Abstractions;
 using Controller.Sim;
 using Controller.Sim.Tasks;
 using Controller.Transports.Robots;
+using Controller.Cli.Sim;
 using Controller.Transports.Rosbridge;
 using Messages = Controller.Transports.Rosbridge.Messages;
 using Spectre.Console;
@@ -108,39 +109,5 @@ public static class SimServeCommand
         if (bus is not null)
             AnsiConsole.MarkupLine($"bus: applied {bus.Server.CommandsApplied} commands, rejected {bus.Rejected} inputs");
         return 0;
-    }
-
-    /// <summary>The MuJoCo <see cref="SimEnv"/> as the plant of a <see cref="RosRobotServer"/> (driven from its loop thread only).</summary>
-    private sealed class SimEnvPlant : IRosRobotPlant, IDisposable
-    {
-        private readonly SimEnv _env;
-        private ulong _seed;
-
-        public SimEnvPlant(RobotProfile profile, string task, ulong seed)
-        {
-            _env = new SimEnv(profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
-            _seed = seed;
-            _env.Reset(seed);
-        }
-
-        public RobotProfile Profile => _env.Profile;
-
-        public string Instruction => _env.Episode?.Instruction ?? "";
-
-        public string Reset()
-        {
-            _env.Reset(++_seed);
-            return Instruction;
-        }
-
-        public double[] HoldTargets() => [.. _env.LastTargets];
-
-        public bool Step(double[] targets) => _env.Step(targets).Success;
-
-        public RobotState ReadState() => _env.ReadState();
-
-        public Frame Render(string camera) => _env.Render(camera);
-
-        public void Dispose() => _env.Dispose();
     }
 }

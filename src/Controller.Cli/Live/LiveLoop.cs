@@ -8,15 +8,18 @@ namespace Controller.Cli.Live;
 public static class LiveLoop
 {
     /// <param name="step">Called every refresh with the status and the elapsed share of <paramref name="seconds"/> (scripted demos use it).</param>
+    /// <param name="until">When given, the view also ends when this task completes.</param>
+    /// <param name="extra">Extra rows shown above the loop's own.</param>
     /// <returns>Tick durations (ms) seen during the run.</returns>
-    public static async Task<IReadOnlyList<double>> ShowAsync(ControlLoop loop, RobotProfile profile, double seconds, Action<LoopStatus, double>? step, CancellationToken ct)
+    public static async Task<IReadOnlyList<double>> ShowAsync(ControlLoop loop, RobotProfile profile, double seconds, Action<LoopStatus, double>? step, CancellationToken ct,
+        Task? until = null, Func<IEnumerable<(string What, string Value)>>? extra = null)
     {
         var tickMs = new List<double>();
         var start = DateTime.UtcNow;
         long seen = 0;
         await AnsiConsole.Live(LoopView.Render(profile, loop.Status, "starting", tickMs)).StartAsync(async live =>
         {
-            while (!ct.IsCancellationRequested && (DateTime.UtcNow - start).TotalSeconds < seconds)
+            while (!ct.IsCancellationRequested && (DateTime.UtcNow - start).TotalSeconds < seconds && until is not { IsCompleted: true })
             {
                 try
                 {
@@ -34,7 +37,8 @@ public static class LiveLoop
                 }
                 var progress = (DateTime.UtcNow - start).TotalSeconds / seconds;
                 step?.Invoke(s, progress);
-                live.UpdateTarget(LoopView.Render(profile, s, $"{profile.Name} {Math.Min(progress, 1):P0}", tickMs));
+                var title = double.IsPositiveInfinity(seconds) ? profile.Name : $"{profile.Name} {Math.Min(progress, 1):P0}";
+                live.UpdateTarget(LoopView.Render(profile, s, title, tickMs, extra?.Invoke()));
             }
         });
         return tickMs;

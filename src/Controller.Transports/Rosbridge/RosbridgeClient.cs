@@ -245,7 +245,7 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
 
     private async Task SendOnAsync(ClientWebSocket ws, RosMap msg, CancellationToken ct)
     {
-        var frames = RosbridgeCodec.Encode(msg);
+        var frames = RosbridgeCodec.Encode(msg, RosCompression.None, _options.SendFragmentSize, _options.SendFragmentSize > 0 ? NextId("fragment", "") : null);
         await _sendLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {

@@ -23,6 +23,9 @@ public sealed record RosbridgeClientOptions
     /// <summary>A subscription that has received nothing this long after (re)subscribing logs a warning once.</summary>
     public TimeSpan SilenceWarningAfter { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Ops whose JSON is longer than this many characters are sent as fragment ops (0 = never), for bridges with small frame limits.</summary>
+    public int SendFragmentSize { get; init; }
+
     /// <summary>Largest incoming WebSocket message accepted; bigger ones are discarded and counted.</summary>
     public int MaxMessageBytes { get; init; } = 64 * 1024 * 1024;
 

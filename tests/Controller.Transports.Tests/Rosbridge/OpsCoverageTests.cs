@@ -73,6 +73,20 @@ public sealed class OpsCoverageTests
     }
 }
 
+public sealed class FragmentSendTests
+{
+    [Fact]
+    public async Task PublishAsync_WithSendFragmentSize_GoesOutAsFragmentsAndArrivesWhole()
+    {
+        await using var server = Loopback.StartServer();
+        var got = new TaskCompletionSource<StringMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var _ = server.Subscribe<StringMessage>("/big", m => got.TrySetResult(m));
+        await using var client = await Loopback.ConnectAsync(server, o => o with { SendFragmentSize = 1000 });
+        Assert.True(await client.PublishAsync("/big", new StringMessage(new string('q', 50_000))));
+        Assert.Equal(50_000, (await got.Task.Within()).Data.Length);
+    }
+}
+
 public sealed class ConnectTests
 {
     [Fact]
