@@ -10,29 +10,29 @@ namespace Controller.Transports.Robots;
 /// </summary>
 public sealed class BusRobot : IRobot
 {
-    private readonly RobotProfile profile;
+    private readonly RobotProfile _profile;
     private readonly BusLink? _link;
-    private readonly TimeSpan? firstStateTimeout;
+    private readonly TimeSpan? _firstStateTimeout;
     private BusChannel? _channel;
     private IDisposable? _subscription;
     private long _states;
 
     public BusRobot(RobotProfile profile, BusChannel channel, TimeSpan? firstStateTimeout = null)
     {
-        this.profile = profile;
+        _profile = profile;
         _channel = channel;
-        this.firstStateTimeout = firstStateTimeout;
+        _firstStateTimeout = firstStateTimeout;
     }
 
     /// <summary>A robot whose bus connection opens on <see cref="ConnectAsync"/>.</summary>
     public BusRobot(RobotProfile profile, BusLink link, TimeSpan? firstStateTimeout = null)
     {
-        this.profile = profile;
+        _profile = profile;
         _link = link;
-        this.firstStateTimeout = firstStateTimeout;
+        _firstStateTimeout = firstStateTimeout;
     }
 
-    public RobotProfile Profile => profile;
+    public RobotProfile Profile => _profile;
 
     public long States => Interlocked.Read(ref _states);
 
@@ -41,8 +41,8 @@ public sealed class BusRobot : IRobot
     {
         var channel = _channel ??= await _link!.ConnectAsync(cancellationToken);
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = new SequenceGate(channel.Sender.Time, profile.StaleAfter);
-        var names = profile.JointNames;
+        var gate = new SequenceGate(channel.Sender.Time, _profile.StaleAfter);
+        var names = _profile.JointNames;
         _subscription = channel.On<StateMessage>(channel.Topics.State, BusQos.Stream, (_, m) =>
         {
             if (!m.State.JointNames.SequenceEqual(names))
@@ -54,14 +54,14 @@ public sealed class BusRobot : IRobot
             onState(m.State);
             first.TrySetResult();
         }, gate);
-        var timeout = firstStateTimeout ?? TimeSpan.FromSeconds(5);
+        var timeout = _firstStateTimeout ?? TimeSpan.FromSeconds(5);
         try
         {
             await first.Task.WaitAsync(timeout, cancellationToken);
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"no valid joint state for '{profile.Name}' on {channel.Transport.Name} topic {channel.Topics.State} within {timeout.TotalSeconds:0.#} s (is the robot/sim serving? same cell/robot names?)");
+            throw new TimeoutException($"no valid joint state for '{_profile.Name}' on {channel.Transport.Name} topic {channel.Topics.State} within {timeout.TotalSeconds:0.#} s (is the robot/sim serving? same cell/robot names?)");
         }
     }
 
