@@ -36,19 +36,7 @@ public static class DemoCommand
         {
             task, episodes, seed, policy, timeout,
         };
-        cmd.SetAction(async (p, ct) =>
-        {
-            try
-            {
-                return await RunAsync(p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(policy), p.GetValue(timeout), ct);
-            }
-            catch (Exception e) when (e is SimException or ProfileException or ArgumentException)
-            {
-                AnsiConsole.Markup("[red]error:[/] ");
-                AnsiConsole.Console.WriteLine(e.Message);
-                return 2;
-            }
-        });
+        cmd.SetAction((p, ct) => CliErrors.RunAsync(() => RunAsync(p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(policy), p.GetValue(timeout), ct)));
         return cmd;
     }
 

@@ -51,7 +51,7 @@ public static class RunCommand
         };
         foreach (var c in Connectors)
             cmd.Options.Add(c.Option);
-        cmd.SetAction(async (p, ct) =>
+        cmd.SetAction((p, ct) => CliErrors.RunAsync(async () =>
         {
             var chosen = Connectors.Where(c => !string.IsNullOrEmpty(p.GetValue(c.Option))).ToList();
             var count = chosen.Count + (p.GetValue(fake) ? 1 : 0);
@@ -93,22 +93,17 @@ public static class RunCommand
                 builder.Services.AddSingleton(create); // the last IPolicy registration wins
             }
             using var host = builder.Build();
-            try
-            {
-                await host.StartAsync(ct);
-            }
-            catch (Microsoft.Extensions.Options.OptionsValidationException e)
-            {
-                AnsiConsole.Markup("[red]bad configuration:[/] ");
-                AnsiConsole.Console.WriteLine(e.Message);
-                return 2;
-            }
+            await host.StartAsync(ct);
             var loop = host.Services.GetRequiredService<ControlLoop>();
             var profile = host.Services.GetRequiredService<Controller.Abstractions.RobotProfile>();
-            await LiveLoop.ShowAsync(loop, profile, s, null, ct);
+            // The view ends early when the loop service stops (e.g. the robot could not be reached).
+            var service = host.Services.GetServices<IHostedService>().OfType<ControlLoopService>().Single();
+            await LiveLoop.ShowAsync(loop, profile, s, null, ct, service.ExecuteTask);
             await host.StopAsync(CancellationToken.None);
+            if (service.ExecuteTask is { IsFaulted: true } failed)
+                throw failed.Exception!.GetBaseException();
             return 0;
-        });
+        }));
         return cmd;
     }
 }

@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace Controller.Cli.Live;
 
-/// <summary>Shows a running <see cref="ControlLoop"/> live in the terminal until time is up or the user cancels.</summary>
+/// <summary>
+/// Shows a running <see cref="ControlLoop"/> until time is up, <c>until</c> completes or the user cancels:
+/// a live table on a terminal, one status line per second when output is redirected (CI, logs).
+/// </summary>
 public static class LiveLoop
 {
     /// <param name="step">Called every refresh with the status and the elapsed share of <paramref name="seconds"/> (scripted demos use it).</param>
@@ -17,7 +20,10 @@ public static class LiveLoop
         var tickMs = new List<double>();
         var start = DateTime.UtcNow;
         long seen = 0;
-        await AnsiConsole.Live(LoopView.Render(profile, loop.Status, "starting", tickMs)).StartAsync(async live =>
+        var lastLine = DateTime.MinValue;
+        var interactive = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
+
+        async Task Refresh(Action<LoopStatus, string> show)
         {
             while (!ct.IsCancellationRequested && (DateTime.UtcNow - start).TotalSeconds < seconds && until is not { IsCompleted: true })
             {
@@ -37,10 +43,26 @@ public static class LiveLoop
                 }
                 var progress = (DateTime.UtcNow - start).TotalSeconds / seconds;
                 step?.Invoke(s, progress);
-                var title = double.IsPositiveInfinity(seconds) ? profile.Name : $"{profile.Name} {Math.Min(progress, 1):P0}";
-                live.UpdateTarget(LoopView.Render(profile, s, title, tickMs, extra?.Invoke()));
+                show(s, double.IsPositiveInfinity(seconds) ? profile.Name : $"{profile.Name} {Math.Min(progress, 1):P0}");
             }
-        });
+        }
+
+        if (interactive)
+        {
+            await AnsiConsole.Live(LoopView.Render(profile, loop.Status, "starting", tickMs)).StartAsync(live =>
+                Refresh((s, title) => live.UpdateTarget(LoopView.Render(profile, s, title, tickMs, extra?.Invoke()))));
+        }
+        else
+        {
+            await Refresh((s, title) =>
+            {
+                if ((DateTime.UtcNow - lastLine).TotalSeconds < 1)
+                    return;
+                lastLine = DateTime.UtcNow;
+                var rows = string.Join("  ", (extra?.Invoke() ?? []).Select(r => $"{r.What}: {Markup.Remove(r.Value)}"));
+                AnsiConsole.Console.WriteLine($"[{title}] {s.Mode} ticks={s.Ticks} policy={s.PolicyCalls} holds={s.Holds} clamps={s.Clamps} tick={s.LastTickMs:F2}ms {rows}");
+            });
+        }
         return tickMs;
     }
 }

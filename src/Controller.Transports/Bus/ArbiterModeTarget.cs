@@ -1,11 +1,10 @@
 using Controller.Abstractions;
 using Controller.Safety;
-using Controller.Transports.Bus;
 
-namespace Controller.Transports.Tests.Bus;
+namespace Controller.Transports.Bus;
 
 /// <summary>The adapter a host registers so that bus mode/e-stop requests drive the Arbiter.</summary>
-internal sealed class ArbiterModeTarget(Arbiter arbiter) : IBusModeTarget
+public sealed class ArbiterModeTarget(Arbiter arbiter) : IBusModeTarget
 {
     public bool RequestMode(ControlMode mode, string reason) => arbiter.Mode == mode || mode switch
     {
