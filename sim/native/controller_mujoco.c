@@ -7,9 +7,10 @@
 // turned into CM_ERROR through a thread-local setjmp/longjmp instead of exiting the process.
 //
 // Threading rule: one instance must not be used by two threads at once (the C# wrapper holds a
-// lock). Different instances may run on different threads in parallel. Each instance owns its own
-// OSMesa context, created lazily by the first render, and every render call makes that context
-// current on the calling thread, so renders may come from any thread (one at a time per instance).
+// lock). Different instances may step physics on different threads in parallel. Each instance owns
+// its own OSMesa context, created lazily by the first render, and every render call makes that
+// context current on the calling thread, so renders may come from any thread. Renders (and context
+// teardown) are serialised process-wide by gl_lock: see cm_render.
 
 #define _POSIX_C_SOURCE 200809L  // setenv, clock_gettime
 
@@ -52,6 +53,8 @@ static _Thread_local jmp_buf* tl_jump;  // set while a shim call is inside MuJoC
 static _Thread_local char tl_mj_error[512];
 static _Thread_local char tl_mj_warning[512];
 static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t gl_lock = PTHREAD_MUTEX_INITIALIZER;    // see cm_render
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;  // see load_xml
 
 static void on_mj_error(const char* msg) {
   snprintf(tl_mj_error, sizeof tl_mj_error, "%s", msg);
@@ -104,10 +107,20 @@ static int finish_load(mjModel* m, cm_sim** out, char* err, int errlen) {
     return fail(err, errlen, "out of memory%s", NULL);
   }
   s->m = m;
-  GUARDED(err, errlen, {
-    s->d = mj_makeData(m);
-    mj_forward(m, s->d);
-  });
+  // Not GUARDED: on a MuJoCo error we must free the model and the instance before returning.
+  pthread_once(&handlers_once, install_handlers);
+  jmp_buf jb;
+  jmp_buf* saved = tl_jump;
+  if (setjmp(jb)) {
+    tl_jump = saved;
+    mj_deleteModel(m);
+    free(s);
+    return fail(err, errlen, "MuJoCo error: %s", tl_mj_error);
+  }
+  tl_jump = &jb;
+  s->d = mj_makeData(m);
+  if (s->d) mj_forward(m, s->d);
+  tl_jump = saved;
   if (!s->d) {
     mj_deleteModel(m);
     free(s);
@@ -117,12 +130,34 @@ static int finish_load(mjModel* m, cm_sim** out, char* err, int errlen) {
   return CM_OK;
 }
 
+// mj_loadXML keeps the last parsed XML in a process-global (mj_freeLastXML runs at every load), so
+// concurrent loads from two threads corrupt it: loads are serialised. On a MuJoCo error, *model stays
+// NULL and the message is in tl_mj_error; on a parse error, in load_err.
+static int load_xml(const char* path, const mjVFS* vfs, char* load_err, int load_errlen, mjModel** model) {
+  pthread_once(&handlers_once, install_handlers);
+  *model = NULL;
+  pthread_mutex_lock(&load_lock);
+  jmp_buf jb;
+  jmp_buf* saved = tl_jump;
+  if (setjmp(jb)) {
+    tl_jump = saved;
+    pthread_mutex_unlock(&load_lock);
+    return CM_ERROR;
+  }
+  tl_jump = &jb;
+  *model = mj_loadXML(path, vfs, load_err, load_errlen);
+  tl_jump = saved;
+  pthread_mutex_unlock(&load_lock);
+  return CM_OK;
+}
+
 CM_API int cm_load_file(const char* path, cm_sim** out, char* err, int errlen) {
   char load_err[1000] = {0};
   mjModel* m = NULL;
   *out = NULL;
   if (!path) return fail(err, errlen, "path is null%s", NULL);
-  GUARDED(err, errlen, { m = mj_loadXML(path, NULL, load_err, sizeof load_err); });
+  if (load_xml(path, NULL, load_err, sizeof load_err, &m) != CM_OK)
+    return fail(err, errlen, "MuJoCo error: %s", tl_mj_error);
   if (!m) return fail(err, errlen, "cannot load MJCF: %s", load_err);
   return finish_load(m, out, err, errlen);
 }
@@ -143,9 +178,10 @@ CM_API int cm_load_string(const char* xml, cm_sim** out, char* err, int errlen) 
   }
   int idx = mj_findFileVFS(vfs, "model.xml");
   memcpy(vfs->filedata[idx], xml, (size_t)len);
-  GUARDED(err, errlen, { m = mj_loadXML("model.xml", vfs, load_err, sizeof load_err); });
+  int rc = load_xml("model.xml", vfs, load_err, sizeof load_err, &m);
   mj_deleteVFS(vfs);
   free(vfs);
+  if (rc != CM_OK) return fail(err, errlen, "MuJoCo error: %s", tl_mj_error);
   if (!m) return fail(err, errlen, "cannot load MJCF: %s", load_err);
   return finish_load(m, out, err, errlen);
 }
@@ -154,11 +190,13 @@ CM_API void cm_free(cm_sim* s) {
   if (!s) return;
   if (s->render_ready) {
     // The mjr context's GL objects belong to this instance's OSMesa context.
+    pthread_mutex_lock(&gl_lock);
     OSMesaMakeCurrent(s->gl, s->glbuf, GL_UNSIGNED_BYTE, s->glw, s->glh);
     mjr_freeContext(&s->con);
     mjv_freeScene(&s->scn);
     OSMesaMakeCurrent(NULL, NULL, 0, 0, 0);
     OSMesaDestroyContext(s->gl);
+    pthread_mutex_unlock(&gl_lock);
     free(s->glbuf);
     free(s->rgb_flip);
   }
@@ -326,7 +364,8 @@ static int ensure_render(cm_sim* s, char* err, int errlen) {
 }
 
 // Renders fixed camera camid at w x h into rgb (w*h*3 bytes, row-major, top row first).
-CM_API int cm_render(cm_sim* s, int camid, int w, int h, unsigned char* rgb, char* err, int errlen) {
+// Caller holds gl_lock.
+static int render_locked(cm_sim* s, int camid, int w, int h, unsigned char* rgb, char* err, int errlen) {
   if (camid < 0 || camid >= s->m->ncam) return fail(err, errlen, "no camera with that id%s", NULL);
   if (w <= 0 || h <= 0 || w > s->m->vis.global.offwidth || h > s->m->vis.global.offheight) {
     char size[96];
@@ -356,6 +395,21 @@ CM_API int cm_render(cm_sim* s, int camid, int w, int h, unsigned char* rgb, cha
     memcpy(b, s->rgb_flip, row);
   }
   return CM_OK;
+}
+
+// MuJoCo 2.2's GL layer keeps process-global state (its loaded GL function table), and Mesa makes no
+// promise for us about many contexts rendering at once, so all GL work is serialised process-wide.
+// On a 2-core machine this costs nothing measurable; physics on different instances still runs in parallel.
+// Every render also unbinds the context from the calling thread before returning. A context left
+// current on a thread that later renders another instance, after the first instance was freed on a
+// third thread, made the next OSMesaMakeCurrent touch a destroyed context and crash (seen in the
+// parallel tests). Unbinding keeps "current" confined to the locked region.
+CM_API int cm_render(cm_sim* s, int camid, int w, int h, unsigned char* rgb, char* err, int errlen) {
+  pthread_mutex_lock(&gl_lock);
+  int rc = render_locked(s, camid, w, h, rgb, err, errlen);
+  OSMesaMakeCurrent(NULL, NULL, 0, 0, 0);
+  pthread_mutex_unlock(&gl_lock);
+  return rc;
 }
 
 // ---------------------------------------------------------------- benchmark

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Controller.Host;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,8 @@ public static class ControllerApp
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         }
         builder.AddController();
+        // Mode and e-stop requests arriving over the bus drive the same Arbiter as every other source.
+        builder.Services.AddSingleton<Controller.Transports.Bus.IBusModeTarget>(sp => new Controller.Transports.Bus.ArbiterModeTarget(sp.GetRequiredService<Controller.Safety.Arbiter>()));
         return builder;
     }
 }

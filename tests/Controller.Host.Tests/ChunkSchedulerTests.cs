@@ -17,9 +17,10 @@ public class ChunkSchedulerTests
     {
         var s = new ChunkScheduler(new SchedulerOptions { ActionsPerChunk = 4, Aggregation = Aggregation.LatestOnly });
         s.Add(Chunk(T0, 1, 2, 3, 4));
-        var got = Enumerable.Range(1, 4).Select(i => s.Next(T0 + P * i)![0]).ToArray();
+        // Step i is reached at T0 + (i+1)P, so it goes out on the tick at T0 + iP.
+        var got = Enumerable.Range(0, 4).Select(i => s.Next(T0 + P * i)![0]).ToArray();
         Assert.Equal([1.0, 2, 3, 4], got);
-        Assert.Null(s.Next(T0 + P * 5));
+        Assert.Null(s.Next(T0 + P * 4));
         Assert.Equal(0, s.LateSteps);
     }
 
@@ -28,9 +29,9 @@ public class ChunkSchedulerTests
     {
         var s = new ChunkScheduler(new SchedulerOptions { ActionsPerChunk = 6, Aggregation = Aggregation.LatestOnly });
         s.Add(Chunk(T0, 1, 2, 3, 4, 5, 6));
-        // First tick happens 3 periods after the stamp: steps 0 and 1 (due at 1P, 2P) are past.
-        Assert.Equal(3.0, s.Next(T0 + P * 3)![0]);
-        Assert.Equal(2, s.LateSteps);
+        // First tick happens 3 periods after the stamp: steps 0..2 (sent at 0, 1P, 2P) are past.
+        Assert.Equal(4.0, s.Next(T0 + P * 3)![0]);
+        Assert.Equal(3, s.LateSteps);
     }
 
     [Fact]
@@ -46,9 +47,9 @@ public class ChunkSchedulerTests
     {
         var s = new ChunkScheduler(new SchedulerOptions { ActionsPerChunk = 2 });
         s.Add(Chunk(T0, 1, 2, 3, 4));
+        Assert.NotNull(s.Next(T0));
         Assert.NotNull(s.Next(T0 + P));
-        Assert.NotNull(s.Next(T0 + P * 2));
-        Assert.Null(s.Next(T0 + P * 3));
+        Assert.Null(s.Next(T0 + P * 2));
     }
 
     [Fact]
@@ -68,9 +69,9 @@ public class ChunkSchedulerTests
         // Older chunk proposes 0, newer proposes 10 for the same tick; ensemble decay m=1 → weights 1 and e^-1.
         var s = new ChunkScheduler(new SchedulerOptions { ActionsPerChunk = 4, Aggregation = aggregation, EnsembleDecay = 1.0 });
         s.Add(Chunk(T0, 0, 0, 0, 0));
+        s.Next(T0);
         s.Add(Chunk(T0 + P, 10, 10, 10));
-        s.Next(T0 + P);
-        Assert.Equal(expected, s.Next(T0 + P * 2)![0], 9);
+        Assert.Equal(expected, s.Next(T0 + P)![0], 9);
     }
 
     [Fact]
@@ -79,11 +80,11 @@ public class ChunkSchedulerTests
         var s = new ChunkScheduler(new SchedulerOptions { ActionsPerChunk = 4, RefillThreshold = 0.5 });
         Assert.True(s.NeedsRefill(T0));
         s.Add(Chunk(T0, 1, 2, 3, 4));
-        Assert.False(s.NeedsRefill(T0 + P));
+        Assert.False(s.NeedsRefill(T0));
+        s.Next(T0);
+        Assert.False(s.NeedsRefill(T0 + P)); // 3 of 4 left
         s.Next(T0 + P);
-        Assert.False(s.NeedsRefill(T0 + P * 2)); // 3 of 4 left
         s.Next(T0 + P * 2);
-        s.Next(T0 + P * 3);
-        Assert.True(s.NeedsRefill(T0 + P * 4)); // 1 of 4 left < 50%
+        Assert.True(s.NeedsRefill(T0 + P * 3)); // 1 of 4 left < 50%
     }
 }

@@ -103,6 +103,22 @@ public class MujocoSimTests
     }
 
     [Fact]
+    public async Task LoadFile_ManyThreadsAtOnce_AllLoadAndRender()
+    {
+        // mj_loadXML has process-global state; the shim serialises loads (this used to crash the process).
+        var path = SimScene.FindModel();
+        var tasks = Enumerable.Range(0, 6).Select(_ => Task.Factory.StartNew(() =>
+        {
+            using var sim = MujocoSim.LoadFile(path);
+            sim.Reset(0);
+            sim.Step(10);
+            return sim.Render("overhead", 32, 32).Length;
+        }, TaskCreationOptions.LongRunning));
+        var sizes = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(sizes, n => Assert.Equal(32 * 32 * 3, n));
+    }
+
+    [Fact]
     public void Render_SizeLargerThanOffscreenBuffer_Throws()
     {
         using var sim = MujocoSim.LoadFile(SimScene.FindModel());

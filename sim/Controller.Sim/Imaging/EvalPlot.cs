@@ -3,17 +3,18 @@ using Controller.Sim.Eval;
 namespace Controller.Sim.Imaging;
 
 /// <summary>
-/// A small PNG chart of an eval run, drawn pixel by pixel (no font dependency): the running success
-/// rate over episodes (blue line) inside its running 95% Wilson band (light blue), a 95% reference line
-/// (grey dashes), and one tick per episode along the bottom (green = success, red = failure).
+/// A small PNG chart of an eval run, drawn pixel by pixel with <see cref="PixelFont"/> labels (no font
+/// or plotting dependency): the running success rate over episodes (blue line) inside its running 95%
+/// Wilson band (light blue), a 95% reference line (grey dashes), and one mark per episode along the
+/// bottom (green = success, red = failure).
 /// </summary>
 public static class EvalPlot
 {
-    public static byte[] Render(EvalReport report, int width = 480, int height = 240)
+    public static byte[] Render(EvalReport report, int width = 560, int height = 300)
     {
         var rgb = new byte[width * height * 3];
         Array.Fill(rgb, (byte)255);
-        const int left = 10, right = 10, top = 10, bottom = 24;
+        const int left = 40, right = 12, top = 30, bottom = 52;
         int plotW = width - left - right, plotH = height - top - bottom;
         int X(double f) => left + (int)Math.Round(f * (plotW - 1));
         int Y(double rate) => top + (int)Math.Round((1 - rate) * (plotH - 1));
@@ -61,10 +62,23 @@ public static class EvalPlot
             var colour = report.PerEpisode[i].Success ? ((byte)40, (byte)160, (byte)60) : ((byte)210, (byte)40, (byte)40);
             for (var x = x0; x <= Math.Max(x0, x1 - 1); x++)
             {
-                for (var y = height - 18; y < height - 6; y++)
+                for (var y = height - 30; y < height - 20; y++)
                     Set(x, y, colour);
             }
         }
+
+        var ink = ((byte)40, (byte)40, (byte)40);
+        var title = FormattableString.Invariant(
+            $"{report.Task} / {report.Policy}: {report.Successes}/{n} = {report.SuccessRate * 100:0.0}%  95% CI [{report.CiLow * 100:0.0}, {report.CiHigh * 100:0.0}]  seed {report.Seed}");
+        PixelFont.Draw(rgb, width, height, left, 10, title, ink);
+        foreach (var (label, rate) in new[] { ("100%", 1.0), ("95%", 0.95), ("50%", 0.5), ("0%", 0.0) })
+            PixelFont.Draw(rgb, width, height, left - 4 - PixelFont.Measure(label), Y(rate) - 3, label, ink);
+        PixelFont.Draw(rgb, width, height, left, top + plotH + 4, "1", ink);
+        var last = $"{n}";
+        PixelFont.Draw(rgb, width, height, left + plotW - PixelFont.Measure(last), top + plotH + 4, last, ink);
+        const string axis = "episode (running success rate, 95% band)";
+        PixelFont.Draw(rgb, width, height, left + (plotW - PixelFont.Measure(axis)) / 2, top + plotH + 4, axis, ink);
+        PixelFont.Draw(rgb, width, height, left, height - 14, "per episode: green = success, red = failure", ink);
         return Png.Encode(rgb, width, height);
 
         void Line(int x0, int y0, int x1, int y1, (byte, byte, byte) c)

@@ -38,6 +38,12 @@ public sealed class SimRobot : IRobot
     /// <summary>The instruction of the scene's current episode.</summary>
     public string Instruction => _env.Episode?.Instruction ?? "";
 
+    /// <summary>Raised on the loop thread after every tick, with the tick count. Handlers must not block.</summary>
+    public event Action<long>? Ticked;
+
+    /// <summary>Whether the scene's task is solved right now (e.g. the tip is on the named target). Thread-safe.</summary>
+    public bool TaskSucceeded => _env.Task.IsSuccess(_env.Sim, _env.Episode!);
+
     /// <summary>Control ticks simulated since connect.</summary>
     public long Ticks => Interlocked.Read(ref _ticks);
 
@@ -66,7 +72,26 @@ public sealed class SimRobot : IRobot
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The failure that stopped the loop (e.g. the simulation diverged), or null. After a fault the robot
+    /// stops reporting state, so the control loop's watchdog sees it as stale and pauses.
+    /// </summary>
+    public Exception? Fault { get; private set; }
+
     private async Task RunAsync(Action<RobotState> onState)
+    {
+        try
+        {
+            await TickUntilStoppedAsync(onState).ConfigureAwait(false);
+        }
+        catch (SimException e)
+        {
+            Fault = e;
+            ControllerMetrics.Reject("sim-robot", "sim_fault");
+        }
+    }
+
+    private async Task TickUntilStoppedAsync(Action<RobotState> onState)
     {
         var period = Profile.TickPeriod;
         var next = _time.GetTimestamp();
@@ -74,13 +99,14 @@ public sealed class SimRobot : IRobot
         {
             var targets = Volatile.Read(ref _targets);
             _env.Step(targets);
-            Interlocked.Increment(ref _ticks);
+            var tick = Interlocked.Increment(ref _ticks);
             onState(_env.ReadState());
             foreach (var cam in _cameras.Values)
             {
                 if (cam.Started)
                     cam.Publish(_env.Render(cam.Id));
             }
+            Ticked?.Invoke(tick);
             if (_options.RealTime)
             {
                 next += (long)(period.TotalSeconds * _time.TimestampFrequency);

@@ -8,5 +8,7 @@ public static class BenchSuites
         new ControlLoopBench(),
         new ModelBench(),
         new SimBench(),
+        new RosbridgeBench(),
+        new BusBench(),
     ];
 }

@@ -1,8 +1,15 @@
 using System.CommandLine;
+using System.Globalization;
 using Controller.Abstractions;
 using Controller.Cli.Live;
+using Controller.Cli.Sim;
 using Controller.Host.Control;
-using Controller.Host.Fakes;
+using Controller.Sim;
+using Controller.Sim.Policies;
+using Controller.Sim.Tasks;
+using Controller.Transports.Robots;
+using Controller.Transports.Rosbridge;
+using Controller.Transports.Rosbridge.Messages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
@@ -10,76 +17,128 @@ using Spectre.Console;
 namespace Controller.Cli.Commands;
 
 /// <summary>
-/// `controller demo`: the whole loop, live in the terminal. Today it drives the deterministic
-/// in-process FakeArm with the ScriptedPolicy (the README says so); the sim and the model replace them.
-/// Script: wait for fresh inputs → engage → run → e-stop → reset (to Paused) → engage → summary.
+/// `controller demo`: the product end to end in one process. The MuJoCo sim-arm is served behind our
+/// rosbridge server on a free loopback port (as `sim serve` does), and the controller drives it over
+/// ROS exactly as it would a real arm (as `run --ros` does), with the world model as the policy when a
+/// checkpoint ships (else the scripted expert, and the demo says so). Episodes are reset through the
+/// /sim/reset service and scored from /task/success.
 /// </summary>
 public static class DemoCommand
 {
     public static Command Create()
     {
-        var seconds = new Option<double>("--seconds") { Description = "How long the demo runs, in seconds", DefaultValueFactory = _ => 8 };
-        var robot = new Option<string>("--robot") { Description = "Robot profile to drive (robots/<name>/profile.json)", DefaultValueFactory = _ => "sim-arm" };
-        var cmd = new Command("demo", "Run the controller end to end on an in-process arm and show it live: modes, tick latency, safety, joint targets.") { seconds, robot };
-        cmd.SetAction((p, ct) => RunAsync(p.GetValue(robot)!, p.GetValue(seconds), ct));
+        var task = new Option<string>("--task") { Description = $"Task ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "reach" };
+        var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 3 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode (held-out seeds start at 100000)", DefaultValueFactory = _ => 100_000UL };
+        var policy = new Option<string>("--policy") { Description = "Policy: model (default when a checkpoint ships), expert, random" };
+        var timeout = new Option<double>("--episode-seconds") { Description = "Give up on an episode after this many seconds", DefaultValueFactory = _ => 15 };
+        var cmd = new Command("demo", "Run the controller end to end: the sim arm served over rosbridge, driven over ROS by the world model, live in the terminal.")
+        {
+            task, episodes, seed, policy, timeout,
+        };
+        cmd.SetAction((p, ct) => CliErrors.RunAsync(() => RunAsync(p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(policy), p.GetValue(timeout), ct)));
         return cmd;
     }
 
-    private static async Task<int> RunAsync(string robot, double seconds, CancellationToken ct)
+    private sealed record EpisodeResult(int Index, string Instruction, bool Success, double Seconds);
+
+    private static async Task<int> RunAsync(string taskName, int episodes, ulong seed, string? policyName, double episodeSeconds, CancellationToken ct)
     {
-        if (seconds is <= 0 or > 3600)
-        {
-            AnsiConsole.MarkupLine("[red]--seconds must be in (0, 3600][/]");
-            return 2;
-        }
-        var builder = ControllerApp.CreateBuilder([new("Controller:Robot", robot)], quietLogs: true);
-        builder.AddFakeArm();
+        if (episodes is < 1 or > 1000)
+            throw new ArgumentException("--episodes must be in [1, 1000]");
+        if (episodeSeconds is <= 0 or > 600)
+            throw new ArgumentException("--episode-seconds must be in (0, 600]");
+        policyName ??= PolicyFactory.Names.Contains("model") ? "model" : "expert";
+        var profile = RobotProfileLoader.Load("sim-arm");
+
+        // The robot side: the sim behind rosbridge on 127.0.0.1, as `sim serve` runs it.
+        using var plant = new SimEnvPlant(profile, taskName, seed - 1);
+        await using var server = new RosbridgeServer(new RosbridgeServerOptions { Port = 0 });
+        server.Start();
+        await using var robotServer = new RosRobotServer(server, plant);
+        robotServer.Start();
+
+        // The controller side: the control loop reaching the arm over ROS only, as `run --ros` runs it.
+        var policy = PolicyFactory.Create(policyName, new PolicyContext(plant.Env, seed));
+        var builder = ControllerApp.CreateBuilder([new("Controller:Robot", profile.Name)], quietLogs: true);
+        builder.AddRosArm(server.Uri, _ => policy);
         using var host = builder.Build();
         await host.StartAsync(ct);
         var loop = host.Services.GetRequiredService<ControlLoop>();
-        var profile = host.Services.GetRequiredService<RobotProfile>();
-        var arm = host.Services.GetRequiredService<FakeArm>();
         var transitions = new List<string>();
         loop.Arbiter.Changed += t => transitions.Add($"{t.From} -> {t.To} ({t.Reason})");
-        AnsiConsole.MarkupLine($"[bold]controller demo[/]: {profile.Name} ({profile.Dof} joints, {profile.ControlRateHz} Hz), scripted policy on the in-process fake arm");
-        var phase = 0;
-        var tickMs = await LiveLoop.ShowAsync(loop, profile, seconds, (s, t) => phase = Script(loop, s, t, phase), ct);
-        await host.StopAsync(CancellationToken.None);
 
-        var final = loop.Status;
-        var summary = new Table().Border(TableBorder.Rounded).Title("summary").AddColumn("what").AddColumn("value");
-        summary.AddRow("ticks", final.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        summary.AddRow("commands the arm received", arm.Commands.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        summary.AddRow("policy calls", final.PolicyCalls.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        summary.AddRow("tick p50 / p99 (ms)", tickMs.Count == 0 ? "-" : $"{LoopView.Percentile(tickMs, 0.5):F3} / {LoopView.Percentile(tickMs, 0.99):F3}");
-        summary.AddRow("holds / clamps", $"{final.Holds} / {final.Clamps}");
-        summary.AddRow("mode transitions", string.Join("\n", transitions));
-        AnsiConsole.Write(summary);
-        var ok = final.PolicyCalls > 0 && arm.Commands > 0 && final.Mode == ControlMode.Autonomous;
-        AnsiConsole.MarkupLine(ok ? "[green]demo finished: the loop closed, e-stop latched and reset to Paused as designed[/]" : "[red]demo did not close the loop[/]");
-        return ok ? 0 : 1;
+        // The referee: resets and success over ROS too.
+        await using var referee = new RosbridgeClient(new RosbridgeClientOptions { Uri = server.Uri });
+        await referee.ConnectAsync(ct);
+        var success = false;
+        await referee.SubscribeAsync<BoolMessage>("/task/success", m => Volatile.Write(ref success, m.Data), cancellationToken: ct);
+
+        AnsiConsole.MarkupLine($"[bold]controller demo[/]: {profile.Name} / {taskName.EscapeMarkup()}, policy [bold]{policyName.EscapeMarkup()}[/] ({PolicyFactory.Get(policyName).Description.EscapeMarkup()}), sim served on {server.Uri} and driven over rosbridge");
+        if (policyName != "model")
+            AnsiConsole.MarkupLine("[yellow]no world-model checkpoint is registered: the scripted expert drives the arm instead[/]");
+
+        var results = new List<EpisodeResult>();
+        var current = (Index: 0, Instruction: "", Started: DateTime.UtcNow);
+        var run = Task.Run(async () =>
+        {
+            for (var i = 1; i <= episodes && !ct.IsCancellationRequested; i++)
+            {
+                var reset = await referee.CallServiceAsync<TriggerRequest, TriggerResponse>("/sim/reset", new TriggerRequest(), TimeSpan.FromSeconds(10), ct);
+                Volatile.Write(ref success, false);
+                loop.Instruction = reset.Message;
+                loop.RequestEpisodeReset();
+                current = (i, reset.Message, DateTime.UtcNow);
+                var solved = false;
+                while (!ct.IsCancellationRequested && (DateTime.UtcNow - current.Started).TotalSeconds < episodeSeconds)
+                {
+                    // An operator would press "engage" again after a stale-input pause; the demo does it for them.
+                    if (loop.Arbiter.Mode == ControlMode.Paused && loop.Status.StaleInputs.Count == 0)
+                        loop.Arbiter.Engage($"demo: episode {i}");
+                    await Task.Delay(50, ct);
+                    // Ignore the first half second: a success published before the reset may still be in flight.
+                    if ((DateTime.UtcNow - current.Started).TotalSeconds > 0.5 && Volatile.Read(ref success))
+                    {
+                        solved = true;
+                        break;
+                    }
+                }
+                results.Add(new EpisodeResult(i, reset.Message, solved, (DateTime.UtcNow - current.Started).TotalSeconds));
+            }
+        }, ct);
+
+        IEnumerable<(string, string)> Rows()
+        {
+            var done = results.ToArray();
+            yield return ("task", $"{taskName.EscapeMarkup()}: \"{current.Instruction.EscapeMarkup()}\"");
+            yield return ("episode", $"{current.Index} / {episodes}, {(DateTime.UtcNow - current.Started).TotalSeconds:F1} s");
+            yield return ("successes", $"{done.Count(r => r.Success)} / {done.Length}");
+        }
+        var tickMs = await LiveLoop.ShowAsync(loop, profile, double.PositiveInfinity, null, ct, run, Rows);
+        await run;
+        await host.StopAsync(CancellationToken.None);
+        return Summarise(loop.Status, results, tickMs, transitions, robotServer.CommandsAccepted, policyName);
     }
 
-    /// <summary>Engage once inputs are fresh; e-stop at 50%; reset at 60% (to Paused); engage again at 70%.</summary>
-    private static int Script(ControlLoop loop, LoopStatus s, double progress, int phase)
+    private static int Summarise(LoopStatus final, List<EpisodeResult> results, IReadOnlyList<double> tickMs, List<string> transitions, long commandsAccepted, string policyName)
     {
-        var a = loop.Arbiter;
-        switch (phase)
-        {
-            case 0 when s.StaleInputs.Count == 0 && s.Ticks > 2:
-                a.Engage("demo: inputs fresh");
-                return 1;
-            case 1 when progress > 0.5:
-                a.EStop("demo: e-stop button");
-                return 2;
-            case 2 when progress > 0.6:
-                a.Reset("demo: operator reset");
-                return 3;
-            case 3 when progress > 0.7:
-                a.Engage("demo: operator engages again");
-                return 4;
-            default:
-                return phase;
-        }
+        var inv = CultureInfo.InvariantCulture;
+        var episodes = new Table().Border(TableBorder.Rounded).Title("episodes").AddColumns("#", "instruction", "success", "seconds");
+        foreach (var r in results)
+            episodes.AddRow(r.Index.ToString(inv), r.Instruction.EscapeMarkup(), r.Success ? "[green]yes[/]" : "[red]no[/]", r.Seconds.ToString("F1", inv));
+        AnsiConsole.Write(episodes);
+
+        var summary = new Table().Border(TableBorder.Rounded).Title("summary").AddColumns("what", "value");
+        summary.AddRow("policy", policyName.EscapeMarkup());
+        summary.AddRow("success rate", $"{results.Count(r => r.Success)} / {results.Count}");
+        summary.AddRow("ticks / policy calls", $"{final.Ticks} / {final.PolicyCalls}");
+        summary.AddRow("commands the served arm accepted over ROS", commandsAccepted.ToString(inv));
+        summary.AddRow("tick p50 / p99 (ms, policy included)", tickMs.Count == 0 ? "-" : $"{LoopView.Percentile(tickMs, 0.5):F2} / {LoopView.Percentile(tickMs, 0.99):F2}");
+        summary.AddRow("holds / clamps / late steps", $"{final.Holds} / {final.Clamps} / {final.LateSteps}");
+        summary.AddRow("mode transitions", string.Join("\n", transitions.TakeLast(8)).EscapeMarkup());
+        AnsiConsole.Write(summary);
+        var closed = final.PolicyCalls > 0 && commandsAccepted > 0;
+        AnsiConsole.MarkupLine(closed ? "[green]demo finished: the loop closed over rosbridge[/]" : "[red]demo failed: the loop did not close[/]");
+        return closed ? 0 : 1;
     }
 }

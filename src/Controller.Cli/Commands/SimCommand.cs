@@ -19,6 +19,7 @@ public static class SimCommand
         // One line per subcommand; subcommands in their own files (e.g. SimServeCommand.Create()) add theirs here.
         cmd.Subcommands.Add(CreateCollect());
         cmd.Subcommands.Add(CreateSnapshot());
+        cmd.Subcommands.Add(SimServeCommand.Create());
         return cmd;
     }
 

@@ -8,9 +8,12 @@ namespace Controller.Cli.Live;
 /// <summary>Renders a <see cref="LoopStatus"/> as a small table for the live terminal view.</summary>
 public static class LoopView
 {
-    public static IRenderable Render(RobotProfile profile, LoopStatus s, string title, IReadOnlyList<double> tickMs)
+    /// <param name="extra">Rows a verb adds on top (task, episode, success...), already escaped markup.</param>
+    public static IRenderable Render(RobotProfile profile, LoopStatus s, string title, IReadOnlyList<double> tickMs, IEnumerable<(string What, string Value)>? extra = null)
     {
         var table = new Table().Border(TableBorder.Rounded).Title(title).AddColumn("what").AddColumn("value");
+        foreach (var (what, value) in extra ?? [])
+            table.AddRow(what, value);
         var modeColour = s.Mode switch
         {
             ControlMode.Autonomous => "green",

@@ -36,6 +36,7 @@ public sealed partial class ControlLoop
     private long _framesDroppedReported;
     private long _policyCallsThisTick;
     private ModeTransition? _lastTransition;
+    private bool _resetRequested;
     private LoopStatus _status = LoopStatus.Empty;
 
     public ControlLoop(
@@ -129,11 +130,23 @@ public sealed partial class ControlLoop
         return true;
     }
 
+    /// <summary>
+    /// Asks the loop to start a new episode at its next tick: queued chunks are dropped, the policy's
+    /// episode state is reset and the safety layer forgets its motion history. Thread-safe.
+    /// </summary>
+    public void RequestEpisodeReset() => Volatile.Write(ref _resetRequested, true);
+
     /// <summary>Runs one tick at <paramref name="now"/> and returns what was sent. Called in the (real-time) control loop.</summary>
     public SafetyResult Tick(DateTimeOffset now)
     {
         var started = Stopwatch.GetTimestamp();
         _policyCallsThisTick = 0;
+        if (Interlocked.Exchange(ref _resetRequested, false))
+        {
+            _scheduler.Clear();
+            _policy.Reset();
+            _safety.Reset();
+        }
         var dt = _lastTick == default ? _profile.TickPeriod : now - _lastTick;
         _lastTick = now;
         _state.TryGetLatest(now, out var state, out _);
@@ -155,7 +168,9 @@ public sealed partial class ControlLoop
             result = Command(state!, now, dt);
         }
 
-        var sent = result.Command.Positions.Length == 0 ? result.Command : _robot.SendAction(result.Command);
+        // One sequence for everything the loop sends (policy, teleop and holds alike): receivers drop out-of-order commands.
+        var outgoing = result.Command with { Sequence = ++_sequence };
+        var sent = outgoing.Positions.Length == 0 ? outgoing : _robot.SendAction(outgoing);
         var mode = _arbiter.Mode;
         foreach (var sink in _sinks)
             sink.OnCommand(sent, mode);
@@ -189,7 +204,7 @@ public sealed partial class ControlLoop
                 var target = _scheduler.Next(now);
                 return target is null
                     ? _safety.Hold(state, now, SafetyReason.None)
-                    : _safety.Apply(new JointCommand(target, now, ++_sequence, CommandSource.Policy), state, now, dt);
+                    : _safety.Apply(new JointCommand(target, now, 0, CommandSource.Policy), state, now, dt);
             case ControlMode.Teleop:
                 return _teleop.TryGetFresh(now, _maxCommandAge, out var jog)
                     ? _safety.Apply(jog, state, now, dt)

@@ -6,8 +6,9 @@ namespace Controller.Host.Scheduling;
 /// <summary>
 /// Turns action chunks into one target per tick.
 /// <list type="bullet">
-/// <item>Each chunk is cut to <see cref="SchedulerOptions.ActionsPerChunk"/> steps; step i is due at Stamp + (i+1)·StepPeriod.</item>
-/// <item>Latency compensation: a step whose due time is more than half a period in the past is dropped (counted), never executed late.</item>
+/// <item>Each chunk is cut to <see cref="SchedulerOptions.ActionsPerChunk"/> steps. Step i is the target to reach at
+/// Stamp + (i+1)·StepPeriod, so it is sent on the tick at Stamp + i·StepPeriod (its send time).</item>
+/// <item>Latency compensation: a step whose send time is more than half a period in the past is dropped (counted), never executed late.</item>
 /// <item>Overlapping chunks proposing a step for the same tick are combined per <see cref="Aggregation"/>.</item>
 /// <item><see cref="NeedsRefill"/> is true when the newest chunk's unexecuted share is below the threshold.</item>
 /// </list>
@@ -53,7 +54,7 @@ public sealed class ChunkScheduler(SchedulerOptions options)
         var remaining = 0;
         for (var i = newest.Next; i < newest.Steps; i++)
         {
-            if (newest.Chunk.DueAt(i) >= now - newest.Chunk.StepPeriod / 2)
+            if (SendAt(newest.Chunk, i) >= now - newest.Chunk.StepPeriod / 2)
                 remaining++;
         }
         return remaining < options.RefillThreshold * newest.Steps;
@@ -69,13 +70,13 @@ public sealed class ChunkScheduler(SchedulerOptions options)
         foreach (var a in _chunks)
         {
             var half = a.Chunk.StepPeriod / 2;
-            while (a.Next < a.Steps && a.Chunk.DueAt(a.Next) < now - half)
+            while (a.Next < a.Steps && SendAt(a.Chunk, a.Next) < now - half)
             {
                 a.Next++;
                 LateSteps++;
                 ControllerMetrics.LateSteps.Add(1);
             }
-            if (a.Next < a.Steps && a.Chunk.DueAt(a.Next) <= now + half)
+            if (a.Next < a.Steps && SendAt(a.Chunk, a.Next) <= now + half)
             {
                 proposals.Add(a.Chunk.Targets[a.Next]);
                 a.Next++;
@@ -84,6 +85,9 @@ public sealed class ChunkScheduler(SchedulerOptions options)
         _chunks.RemoveAll(a => a.Next >= a.Steps);
         return proposals.Count == 0 ? null : Combine(proposals);
     }
+
+    /// <summary>The tick on which step <paramref name="i"/> goes out: one period before it must be reached.</summary>
+    private static DateTimeOffset SendAt(ActionChunk chunk, int i) => chunk.DueAt(i) - chunk.StepPeriod;
 
     /// <summary>Proposals are ordered oldest chunk first.</summary>
     private double[] Combine(List<double[]> proposals)
