@@ -19,9 +19,9 @@ namespace Controller.Cli.Commands;
 /// <summary>
 /// `controller demo`: the product end to end in one process. The MuJoCo sim-arm is served behind our
 /// rosbridge server on a free loopback port (as `sim serve` does), and the controller drives it over
-/// ROS exactly as it would a real arm (as `run --ros` does), with the world model as the policy when a
-/// checkpoint ships (else the scripted expert, and the demo says so). Episodes are reset through the
-/// /sim/reset service and scored from /task/success.
+/// ROS exactly as it would a real arm (as `run --ros` does). The default policy is the task's scripted
+/// expert until the shipped world model matches it (issue 4); `--policy model` runs the model.
+/// Episodes are reset through the /sim/reset service and scored from /task/success.
 /// </summary>
 public static class DemoCommand
 {
@@ -30,25 +30,24 @@ public static class DemoCommand
         var task = new Option<string>("--task") { Description = $"Task ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "reach" };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode (held-out seeds start at 100000)", DefaultValueFactory = _ => 100_000UL };
-        var policy = new Option<string>("--policy") { Description = "Policy: model (default when a checkpoint ships), expert, random" };
+        var policy = new Option<string>("--policy") { Description = "Policy: expert (default), model (the shipped world model in models/default), random", DefaultValueFactory = _ => "expert" };
         var timeout = new Option<double>("--episode-seconds") { Description = "Give up on an episode after this many seconds", DefaultValueFactory = _ => 15 };
         var cmd = new Command("demo", "Run the controller end to end: the sim arm served over rosbridge, driven over ROS by the world model, live in the terminal.")
         {
             task, episodes, seed, policy, timeout,
         };
-        cmd.SetAction((p, ct) => CliErrors.RunAsync(() => RunAsync(p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(policy), p.GetValue(timeout), ct)));
+        cmd.SetAction((p, ct) => CliErrors.RunAsync(() => RunAsync(p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(policy)!, p.GetValue(timeout), ct)));
         return cmd;
     }
 
     private sealed record EpisodeResult(int Index, string Instruction, bool Success, double Seconds);
 
-    private static async Task<int> RunAsync(string taskName, int episodes, ulong seed, string? policyName, double episodeSeconds, CancellationToken ct)
+    private static async Task<int> RunAsync(string taskName, int episodes, ulong seed, string policyName, double episodeSeconds, CancellationToken ct)
     {
         if (episodes is < 1 or > 1000)
             throw new ArgumentException("--episodes must be in [1, 1000]");
         if (episodeSeconds is <= 0 or > 600)
             throw new ArgumentException("--episode-seconds must be in (0, 600]");
-        policyName ??= PolicyFactory.Names.Contains("model") ? "model" : "expert";
         var profile = RobotProfileLoader.Load("sim-arm");
 
         // The robot side: the sim behind rosbridge on 127.0.0.1, as `sim serve` runs it.
@@ -75,8 +74,8 @@ public static class DemoCommand
         await referee.SubscribeAsync<BoolMessage>("/task/success", m => Volatile.Write(ref success, m.Data), cancellationToken: ct);
 
         AnsiConsole.MarkupLine($"[bold]controller demo[/]: {profile.Name} / {taskName.EscapeMarkup()}, policy [bold]{policyName.EscapeMarkup()}[/] ({PolicyFactory.Get(policyName).Description.EscapeMarkup()}), sim served on {server.Uri} and driven over rosbridge");
-        if (policyName != "model")
-            AnsiConsole.MarkupLine("[yellow]no world-model checkpoint is registered: the scripted expert drives the arm instead[/]");
+        if (policyName == "expert")
+            AnsiConsole.MarkupLine("[yellow]the scripted expert drives (it reads the sim's state); the shipped world model does not match it yet: try --policy model[/]");
 
         var results = new List<EpisodeResult>();
         var current = (Index: 0, Instruction: "", Started: DateTime.UtcNow);
