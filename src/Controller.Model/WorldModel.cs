@@ -23,7 +23,12 @@ public sealed class RmsNorm : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x * (x.pow(2).mean([-1], keepdim: true) + eps).rsqrt() * weight;
+    public override Tensor forward(Tensor x)
+    {
+        // An explicit Scalar kept alive until the native add returns: an implicit temporary can be finalized by the GC mid-call.
+        using var e = eps.ToScalar();
+        return x * x.pow(2).mean([-1], keepdim: true).add(e).rsqrt() * weight;
+    }
 }
 
 /// <summary>Rotary position tables, cos/sin of shape [BlockSize, head_dim/2]. Constants, so not a checkpoint entry.</summary>

@@ -105,16 +105,9 @@ public static class ModelTrainer
         var optimPath = Path.Combine(outDir, "model_optim.bin");
         var log = new LossLog(Path.Combine(outDir, "model_loss.csv"));
         var opt = optim.AdamW(model.parameters(), o.LearningRate, beta2: 0.95, weight_decay: 0.05);
-        var start = 0;
-        if (o.Resume && File.Exists(weights))
-        {
-            var meta = ModuleWeights.Load(model, weights);
-            start = int.Parse(meta.GetValueOrDefault("step", "0"), CultureInfo.InvariantCulture);
-            if (File.Exists(optimPath))
-                opt.load_state_dict(optimPath);
-            log.Reload(start);
+        var start = o.Resume ? Resume.From(model, weights, opt, optimPath, log) : 0;
+        if (start > 0)
             status?.Invoke($"resumed at step {start}");
-        }
         File.Copy(tokenizerPath, Path.Combine(outDir, TokenizerTrainer.WeightsFile), overwrite: Path.GetFullPath(tokenizerPath) != Path.GetFullPath(Path.Combine(outDir, TokenizerTrainer.WeightsFile)));
         status?.Invoke($"{samples.Count} sequences of ≤{config.BlockSize} tokens, {Parameters(model):N0} parameters");
 

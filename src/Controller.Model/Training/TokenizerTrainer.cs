@@ -38,15 +38,7 @@ public static class TokenizerTrainer
         var optimPath = Path.Combine(outDir, "tokenizer_optim.bin");
         var log = new LossLog(Path.Combine(outDir, "tokenizer_loss.csv"));
         var opt = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: 0);
-        var start = 0;
-        if (o.Resume && File.Exists(weights))
-        {
-            var meta = ModuleWeights.Load(model, weights);
-            start = int.Parse(meta.GetValueOrDefault("step", "0"), CultureInfo.InvariantCulture);
-            if (File.Exists(optimPath))
-                opt.load_state_dict(optimPath);
-            log.Reload(start);
-        }
+        var start = o.Resume ? Resume.From(model, weights, opt, optimPath, log) : 0;
         var sw = Stopwatch.StartNew();
         double last = double.NaN;
         for (var step = start; step < o.Steps; step++)
