@@ -27,7 +27,7 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var task = new Option<string>("--task") { Description = $"Task ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "reach" };
+        var task = new Option<string>("--task") { Description = $"Task ({string.Join(", ", TaskRegistry.Names)})", DefaultValueFactory = _ => "push" };
         var episodes = new Option<int>("--episodes") { Description = "Episodes to run", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode (held-out seeds start at 100000)", DefaultValueFactory = _ => 100_000UL };
         var policy = new Option<string>("--policy") { Description = "Policy: expert (default), model (the shipped world model in models/default), random", DefaultValueFactory = _ => "expert" };
