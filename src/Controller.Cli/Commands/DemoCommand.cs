@@ -77,7 +77,7 @@ public static class DemoCommand
         if (policyName == "expert")
             AnsiConsole.MarkupLine("[yellow]the scripted expert drives (it reads the sim's state); the shipped world model does not match it yet: try --policy model[/]");
 
-        var results = new List<EpisodeResult>();
+        var results = new System.Collections.Concurrent.ConcurrentQueue<EpisodeResult>(); // written by the episode task, read by the view
         var current = (Index: 0, Instruction: "", Started: DateTime.UtcNow);
         var run = Task.Run(async () =>
         {
@@ -102,7 +102,7 @@ public static class DemoCommand
                         break;
                     }
                 }
-                results.Add(new EpisodeResult(i, reset.Message, solved, (DateTime.UtcNow - current.Started).TotalSeconds));
+                results.Enqueue(new EpisodeResult(i, reset.Message, solved, (DateTime.UtcNow - current.Started).TotalSeconds));
             }
         }, ct);
 
@@ -116,7 +116,7 @@ public static class DemoCommand
         var tickMs = await LiveLoop.ShowAsync(loop, profile, double.PositiveInfinity, null, ct, run, Rows);
         await run;
         await host.StopAsync(CancellationToken.None);
-        return Summarise(loop.Status, results, tickMs, transitions, robotServer.CommandsAccepted, policyName);
+        return Summarise(loop.Status, [.. results], tickMs, transitions, robotServer.CommandsAccepted, policyName);
     }
 
     private static int Summarise(LoopStatus final, List<EpisodeResult> results, IReadOnlyList<double> tickMs, List<string> transitions, long commandsAccepted, string policyName)

@@ -1,3 +1,4 @@
+using Controller.Model.Runtime;
 using Controller.Abstractions;
 using Controller.Abstractions.Telemetry;
 using Controller.Model.Imaging;
@@ -34,7 +35,7 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
             {
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
-                var prediction = bundle.PredictActions(observation.Instruction, rgb, positions);
+                var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions));
                 var targets = prediction.Deltas.Select(step => step.Select((d, j) => Clip(j, state.Positions[j] + d)).ToArray()).ToArray();
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
@@ -56,7 +57,9 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
         var frame = cameraId is not null && observation.Frames.TryGetValue(cameraId, out var f) ? f : observation.Frames.Values.FirstOrDefault();
         if (frame is null || !observation.State.IsWellFormed || observation.State.Positions.Length != bundle.Manifest.State.Dims)
             return null;
-        return bundle.Imagine(observation.Instruction, ImageOps.ToRgb(frame, bundle.ImageSize), observation.State.Positions.Select(p => (float)p).ToArray());
+        var rgb = ImageOps.ToRgb(frame, bundle.ImageSize);
+        var positions = observation.State.Positions.Select(p => (float)p).ToArray();
+        return NoGcTick.Run(() => bundle.Imagine(observation.Instruction, rgb, positions));
     }
 
     /// <summary>Nothing to forget: each call builds its context from the observation alone.</summary>
