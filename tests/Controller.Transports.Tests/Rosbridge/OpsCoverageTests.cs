@@ -95,7 +95,7 @@ public sealed class ConnectTests
         var probe = Loopback.StartServer();
         var port = probe.Port;
         await probe.DisposeAsync();
-        await using var client = new RosbridgeClient(new RosbridgeClientOptions { Uri = new Uri($"ws://127.0.0.1:{port}"), ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = new RosbridgeClient(new RosbridgeClientOptions { Uri = new Uri($"ws://127.0.0.1:{port}"), ConnectTimeout = TimeSpan.FromSeconds(2) }); // long enough for a loaded machine to finish the handshake below
         var e = await Assert.ThrowsAsync<RosbridgeDisconnectedException>(() => client.EnsureConnectedAsync());
         Assert.Contains("could not connect", e.Message, StringComparison.Ordinal);
         await using var server = Loopback.StartServer(new RosbridgeServerOptions { Port = port });
