@@ -123,15 +123,8 @@ public static class ModelTrainer
                 var rng = new Random(HashCode.Combine(o.Seed, step));
                 var pick = Enumerable.Range(0, o.Batch).Select(_ => samples[rng.Next(samples.Count)]).ToList();
                 var (x, y, w) = Batch(pick, config.BlockSize);
-                var loss = Loss(model, x, y, w);
-                opt.zero_grad();
-                loss.backward();
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
                 var lr = o.LearningRateAt(step);
-                foreach (var pg in opt.ParamGroups)
-                    pg.LearningRate = lr;
-                opt.step();
-                last = loss.item<float>();
+                last = TrainStep.Apply(Loss(model, x, y, w), model, opt, lr);
                 tokens += x.numel();
                 log.Add(step + 1, last, lr);
             }

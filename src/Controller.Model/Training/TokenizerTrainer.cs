@@ -55,15 +55,8 @@ public static class TokenizerTrainer
                 var z = model.Encode(x);
                 // A small pull on the pre-tanh latents keeps them out of tanh's flat tails (saturated latents stop learning).
                 var loss = WeightedMse(model.Decode(model.Quantize(z)), x) + 1e-3 * z.pow(2).mean();
-                foreach (var g in opt.parameters())
-                    g.grad?.zero_();
-                loss.backward();
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
                 var lr = o.LearningRateAt(step);
-                foreach (var pg in opt.ParamGroups)
-                    pg.LearningRate = lr;
-                opt.step();
-                last = loss.item<float>();
+                last = TrainStep.Apply(loss, model, opt, lr);
                 log.Add(step + 1, last, lr);
             }
             progress?.Report(new TrainProgress(step + 1, o.Steps, last, (step + 1 - start) * o.Batch / sw.Elapsed.TotalSeconds, "frames/s"));
