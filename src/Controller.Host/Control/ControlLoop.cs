@@ -29,6 +29,7 @@ public sealed partial class ControlLoop
     private readonly ILogger _log;
     private readonly LatestValueBuffer<RobotState> _state = new();
     private readonly Dictionary<string, LatestValueBuffer<Frame>> _frames;
+    private readonly Dictionary<string, CameraSpec> _cameras;
     private readonly LatestValueBuffer<JointCommand> _teleop = new();
     private readonly TimeSpan _maxCommandAge;
     private DateTimeOffset _lastTick;
@@ -62,6 +63,7 @@ public sealed partial class ControlLoop
         _maxCommandAge = maxCommandAge;
         _safety = new SafetyLimiter(profile, maxCommandAge);
         _frames = profile.Cameras.ToDictionary(c => c.Name, _ => new LatestValueBuffer<Frame>());
+        _cameras = profile.Cameras.ToDictionary(c => c.Name);
         _watchdog = new Watchdog(time, staleAfter ?? profile.StaleAfter, [StateInput, .. profile.Cameras.Select(c => CameraInput(c.Name))]);
         _arbiter.Changed += t =>
         {
@@ -99,7 +101,7 @@ public sealed partial class ControlLoop
             ControllerMetrics.Reject("camera", "unknown camera");
             return;
         }
-        var spec = _profile.Cameras.First(c => c.Name == frame.CameraId);
+        var spec = _cameras[frame.CameraId];
         try
         {
             frame.Validate();
