@@ -67,7 +67,8 @@ public sealed class Rope : IDisposable
 
 /// <summary>
 /// Keys and values of every layer for the tokens seen so far, preallocated as [B, nh, BlockSize, hs] per layer,
-/// so one decoding step only runs the new token. Lives inside the caller's DisposeScope; not thread-safe.
+/// so one decoding step only runs the new token. Its tensors are outside any DisposeScope, so a cache can outlive a
+/// tick (ModelBundle keeps the instruction's keys and values between ticks); dispose it. Not thread-safe.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
@@ -77,8 +78,8 @@ public sealed class KvCache : IDisposable
     public KvCache(WorldModelConfig config, int batch = 1)
     {
         var hs = config.Embd / config.Heads;
-        keys = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs)).ToArray();
-        values = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs)).ToArray();
+        keys = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs).DetachFromDisposeScope()).ToArray();
+        values = Enumerable.Range(0, config.Layers).Select(_ => zeros(batch, config.Heads, config.BlockSize, hs).DetachFromDisposeScope()).ToArray();
         Capacity = config.BlockSize;
     }
 
@@ -97,6 +98,17 @@ public sealed class KvCache : IDisposable
     }
 
     internal void Advance(int tokens) => Length += tokens;
+
+    /// <summary>Layer <paramref name="layer"/>'s keys and values, each [B, nh, BlockSize, hs] (only the first Length positions are set).</summary>
+    internal (Tensor K, Tensor V) Layer(int layer) => (keys[layer], values[layer]);
+
+    /// <summary>Forgets every token after the first <paramref name="length"/> (their slots are overwritten next).</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        Length = length;
+    }
 
     public void Dispose()
     {
@@ -197,7 +209,7 @@ public sealed class Block : Module<Tensor, Tensor>
 /// <summary>Transformer hyper-parameters. Stored as JSON in the checkpoint.</summary>
 public sealed record WorldModelConfig
 {
-    public int VocabSize { get; init; } = 1659;     // size of the one vocabulary (Vocabulary.Size)
+    public int VocabSize { get; init; } = 2009;     // size of the one vocabulary (Vocabulary.Size)
     public int BlockSize { get; init; } = 256;      // longest sequence in tokens, also the KV-cache capacity
     public int Layers { get; init; } = 4;           // transformer blocks
     public int Heads { get; init; } = 4;            // attention heads; head size = Embd / Heads (even, for RoPE)
@@ -217,6 +229,9 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     private readonly Rope rope;
 
     public WorldModelConfig Config { get; }
+
+    /// <summary>The rotary tables, for <see cref="Decoding.VectorDecoder"/> (which must rotate exactly as this model does).</summary>
+    internal Rope Rope => rope;
 
     public WorldModel(WorldModelConfig config) : base(nameof(WorldModel))
     {
@@ -240,8 +255,11 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     /// <summary>Token ids [B, T] → logits [B, T, V] (no cache).</summary>
     public override Tensor forward(Tensor idx) => Forward(idx, null);
 
-    /// <summary>Token ids [B, T] → logits [B, T, V]; with a cache, the ids continue the cached sequence.</summary>
-    public Tensor Forward(Tensor idx, KvCache? cache)
+    /// <summary>
+    /// Token ids [B, T] → logits [B, T, V]; with a cache, the ids continue the cached sequence. With
+    /// <paramref name="lastOnly"/> only the last position's logits come back, [B, 1, V] (decoding needs no more).
+    /// </summary>
+    public Tensor Forward(Tensor idx, KvCache? cache, bool lastOnly = false)
     {
         var t = (int)idx.shape[1];
         var start = cache?.Length ?? 0;
@@ -251,6 +269,8 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         for (var i = 0; i < blocks.Count; i++)
             x = blocks[i].Forward(x, rope, cache, i);
         cache?.Advance(t);
+        if (lastOnly)
+            x = x.narrow(1, t - 1, 1);                                    // (B, 1, C)
         return head.call(norm.call(x));                                   // (B, T, V)
     }
 

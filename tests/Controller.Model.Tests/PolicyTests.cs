@@ -63,4 +63,59 @@ public class PolicyTests
         Assert.Equal(16 * 16 * 3, img.Length);
         Assert.Equal(before, TorchInfo.LiveTensors);
     }
+
+    [Fact]
+    public void Infer_StepsPerChunkSet_ReturnsOnlyTheFirstSteps()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        using var full = new ModelPolicy(bundle, ownsBundle: false);
+        using var receding = new ModelPolicy(bundle, ownsBundle: false, stepsPerChunk: 1);
+        var all = full.Infer(Obs(16, 3));
+        var first = receding.Infer(Obs(16, 3));
+        Assert.Equal(1, first.Steps);
+        Assert.Equal(all.Targets[0], first.Targets[0]);
+    }
+
+    [Fact]
+    public void PredictActions_InstructionCachedAcrossTicks_MatchesAFreshBundle()
+    {
+        using var warm = ModelBundle.Load(Tiny.CheckpointDir());
+        using var fresh = ModelBundle.Load(Tiny.CheckpointDir());
+        float[] state = [0.1f, -0.2f];
+        warm.PredictActions("go", Tiny.Image(16, 1), state);
+        warm.PredictActions("stop there", Tiny.Image(16, 2), state);
+        warm.PredictActions("go", Tiny.Image(16, 4), state);
+        var again = warm.PredictActions("go", Tiny.Image(16, 5), state);
+        var once = fresh.PredictActions("go", Tiny.Image(16, 5), state);
+        Assert.Equal(once.Tokens, again.Tokens);
+        Assert.Equal(once.Deltas, again.Deltas);
+    }
+
+    [Fact]
+    public void RenderAgainst_CodesOfTheReference_KeepsEveryReferencePixel()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        var reference = Tiny.Image(16, 6);
+        var rendered = bundle.RenderAgainst(bundle.EncodeFrame(reference), reference);
+        Assert.Equal(reference, rendered);
+    }
+
+    [Fact]
+    public void RenderAgainst_OneChangedCode_RedrawsOnlyThatPatch()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        var reference = Tiny.Image(16, 7);
+        var codes = bundle.EncodeFrame(reference);
+        codes[0] = (codes[0] + 1) % bundle.Manifest.Image.CodebookSize;
+        var rendered = bundle.RenderAgainst(codes, reference);
+        var decoded = bundle.DecodeCodes(codes);
+        int size = bundle.ImageSize, patch = size / bundle.Layout.Grid;
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+                for (var ch = 0; ch < 3; ch++)
+                {
+                    var i = (y * size + x) * 3 + ch;
+                    Assert.Equal(y < patch && x < patch ? decoded[i] : reference[i], rendered[i]);
+                }
+    }
 }

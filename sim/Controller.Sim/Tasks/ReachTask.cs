@@ -1,12 +1,14 @@
 namespace Controller.Sim.Tasks;
 
 /// <summary>
-/// reach: three coloured spheres float above the table; the tip must come within
+/// reach: three coloured spheres float <see cref="Height"/> above the table; the tip must come within
 /// <see cref="Tolerance"/> (2 cm) of the named one. Blocks and the push goal are parked.
+/// One height for all: the policy sees the overhead camera, from which a sphere's height is not observable.
 /// </summary>
 public sealed class ReachTask : SimTask
 {
     public const double Tolerance = 0.02;
+    public const double Height = 0.08;
 
     private static readonly string[] Phrasings =
     [
@@ -34,7 +36,7 @@ public sealed class ReachTask : SimTask
         {
             Vec3 p;
             do
-                p = SampleTablePoint(rng, 0.18, 0.34, 0.04 + rng.NextDouble() * 0.11, 0.16);
+                p = SampleTablePoint(rng, 0.18, 0.34, Height, 0.16);
             while (placed.Exists(q => q.PlanarDistance(p) < 0.07));
             placed.Add(p);
             sim.SetMocap(SimScene.Target(colour), p);

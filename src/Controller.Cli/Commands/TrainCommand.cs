@@ -62,14 +62,17 @@ public static class TrainCommand
         Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(2e-3);
         var resume = Resume();
-        var channels = new Option<int>("--channels") { Description = "Width of the first conv layer", DefaultValueFactory = _ => 32 };
-        var cmd = new Command("tokenizer", "Train the FSQ image tokenizer (64×64 RGB → 8×8 codes of 875) and report held-out PSNR.")
-        { data, output, steps, batch, lr, seed, resume, threads, channels, every };
+        var channels = new Option<int>("--channels") { Description = "Width of the first conv layer (--kind conv)", DefaultValueFactory = _ => 32 };
+        var hidden = new Option<int>("--hidden") { Description = "Width of the per-patch layers (--kind patch)", DefaultValueFactory = _ => new FsqConfig().Hidden };
+        var kind = new Option<string>("--kind") { Description = "patch (per-patch encoder, decoder with neighbour context) or conv (deep conv encoder/decoder)", DefaultValueFactory = _ => "patch" };
+        kind.AcceptOnlyFromAmong("patch", "conv");
+        var cmd = new Command("tokenizer", "Train the FSQ image tokenizer (64×64 RGB → 8×8 codes of 1225) and report held-out PSNR.")
+        { data, output, steps, batch, lr, seed, resume, threads, channels, hidden, kind, every };
         cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
-            var config = new FsqConfig { Channels = p.GetValue(channels) };
+            var config = new FsqConfig { Channels = p.GetValue(channels), Hidden = p.GetValue(hidden), Kind = p.GetValue(kind)! };
             var report = await WithProgress("tokenizer", o.Steps, (prog, st) => TokenizerTrainer.Train(episodes, config, p.GetValue(output)!, o, prog, ct));
             AnsiConsole.MarkupLine($"[green]tokenizer[/] step {report.Step}, loss {report.TrainLoss:F5}, held-out PSNR [bold]{report.HeldOutPsnr:F2} dB[/] on {report.HeldOutFrames} frames, {report.Seconds:F0} s");
             return 0;
@@ -84,22 +87,24 @@ public static class TrainCommand
         Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(1e-3);
         var resume = Resume();
-        var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => "bins" };
+        var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => "fast" };
         actions.AcceptOnlyFromAmong("bins", "fast");
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 4 };
         var embd = new Option<int>("--embd") { Description = "Residual width", DefaultValueFactory = _ => 128 };
         var horizon = new Option<int>("--horizon") { Description = "Actions per chunk (and imagination look-ahead)", DefaultValueFactory = _ => 8 };
         var period = new Option<double>("--step-period") { Description = "Seconds between actions in the demonstrations", DefaultValueFactory = _ => 0.05 };
-        var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period, every };
+        var actionWeight = new Option<float>("--action-weight") { Description = "Loss weight of action tokens (next-frame tokens weigh 1)", DefaultValueFactory = _ => new ModelTrainSettings().ActionLossWeight };
+        var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
+        var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period, actionWeight, heldOut, every };
         cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
-            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period) };
+            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionLossWeight = p.GetValue(actionWeight), HeldOutSamples = p.GetValue(heldOut) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
-            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");
+            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");
             return 0;
         });
         return cmd;
@@ -150,11 +155,15 @@ public static class TrainCommand
 
     public const string DefaultCamera = "overhead";
 
+    /// <summary>Receding horizon: half of the 8-step chunk is executed before the model looks again.</summary>
+    public const int DefaultStepsPerChunk = 4;
+
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
 
     /// <summary>
-    /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME.
+    /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME,
+    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 4 of 8).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
@@ -166,7 +175,10 @@ public static class TrainCommand
             if (!Bundles.TryGetValue(dir, out bundle!))
                 Bundles[dir] = bundle = ModelBundle.Load(dir);
         }
-        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints);
+        var steps = ctx.Options?.GetValueOrDefault("steps") is { } text
+            ? int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"policy option steps={text}: expected a positive whole number")
+            : DefaultStepsPerChunk;
+        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, stepsPerChunk: steps);
     }, needsFrames: true);
 
     /// <summary>models/default of the repository (searched upwards from the working and app directories).</summary>

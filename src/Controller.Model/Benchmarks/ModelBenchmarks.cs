@@ -13,9 +13,10 @@ public static class ModelBenchmarks
 {
     /// <summary>
     /// Median wall time (ms) of greedy decoding <paramref name="tokens"/> tokens after a prefix, with the KV cache
-    /// (one token per step) and without it (the whole sequence recomputed each step).
+    /// (one token per step), without it (the whole sequence recomputed each step), and with the cache handed to the
+    /// <see cref="VectorDecoder"/> after the prefix (what a control tick does).
     /// </summary>
-    public static (double CachedMs, double RecomputeMs) DecodeSpeed(WorldModelConfig config, int prefix, int tokens, int reps)
+    public static (double CachedMs, double RecomputeMs, double VectorMs) DecodeSpeed(WorldModelConfig config, int prefix, int tokens, int reps)
     {
         Runtime.TorchRuntime.EnsureLoadable();
         manual_seed(1);
@@ -51,10 +52,28 @@ public static class ModelBenchmarks
             }
             return sw.Elapsed.TotalMilliseconds;
         }
-        Cached(); Recompute(); // warm-up
+        var vector = new VectorDecoder(model);
+        double Vector()
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var sw = Stopwatch.StartNew();
+            using var cache = new KvCache(config);
+            Decoder.Feed(model, cache, seq);
+            vector.Load(cache);
+            var id = seq[^1];
+            for (var i = 0; i < tokens; i++)
+            {
+                vector.Step(id);
+                id = vector.ArgmaxIn(0, config.VocabSize);
+            }
+            return sw.Elapsed.TotalMilliseconds;
+        }
+        Cached(); Recompute(); Vector(); // warm-up
         var c = Enumerable.Range(0, reps).Select(_ => Cached()).Order().ToList();
         var r = Enumerable.Range(0, reps).Select(_ => Recompute()).Order().ToList();
-        return (c[reps / 2], r[reps / 2]);
+        var v = Enumerable.Range(0, reps).Select(_ => Vector()).Order().ToList();
+        return (c[reps / 2], r[reps / 2], v[reps / 2]);
     }
 
     /// <summary>

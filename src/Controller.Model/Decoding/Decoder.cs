@@ -15,19 +15,27 @@ public static class Decoder
     public static Tensor Feed(WorldModel model, KvCache cache, IReadOnlyList<int> tokens)
     {
         var idx = tensor(tokens.Select(t => (long)t).ToArray(), dtype: ScalarType.Int64).unsqueeze(0); // (1, T)
-        var logits = model.Forward(idx, cache);                                                         // (1, T, V)
-        return logits[0, -1];
+        return model.Forward(idx, cache, lastOnly: true)[0, 0];                                         // (V)
     }
 
     /// <summary>Greedy id in [lo, hi) (plus <paramref name="alsoAllowed"/> when ≥ 0) from logits [V].</summary>
     public static int ArgmaxIn(Tensor logits, int lo, int hi, int alsoAllowed = -1, float temperature = 0, Random? rng = null)
+        => ArgmaxIn(logits, Allowed((int)logits.shape[0], lo, hi, alsoAllowed), temperature, rng);
+
+    /// <summary>An additive mask [V]: 0 on ids in [lo, hi) and on <paramref name="alsoAllowed"/> (when ≥ 0), −∞ elsewhere.</summary>
+    public static Tensor Allowed(int vocabSize, int lo, int hi, int alsoAllowed = -1)
     {
-        var v = (int)logits.shape[0];
-        var mask = full(v, float.NegativeInfinity);
+        var mask = full(vocabSize, float.NegativeInfinity);
         mask.narrow(0, lo, hi - lo).fill_(0);
         if (alsoAllowed >= 0)
             mask[alsoAllowed] = tensor(0f);
-        var masked = logits + mask;
+        return mask;
+    }
+
+    /// <summary>Greedy (or sampled, with a temperature and rng) id from logits [V] under an <see cref="Allowed"/> mask.</summary>
+    public static int ArgmaxIn(Tensor logits, Tensor allowed, float temperature = 0, Random? rng = null)
+    {
+        var masked = logits + allowed;
         if (temperature <= 0 || rng is null)
             return (int)masked.argmax().item<long>();
         var probs = (masked / temperature).softmax(0).data<float>().ToArray();
@@ -51,10 +59,12 @@ public static class Decoder
         var result = new List<int>(tokenizer.MaxTokens);
         var lo = vocab.ActionOffset;
         var hi = vocab.ActionOffset + tokenizer.VocabSize;
+        // Masks built once per chunk, not per token: EOA may end a variable-length chunk after its first token.
+        var actionsOnly = Allowed((int)logits.shape[0], lo, hi);
+        var actionsOrEnd = tokenizer.FixedLength ? actionsOnly : Allowed((int)logits.shape[0], lo, hi, Vocabulary.Eoa);
         while (result.Count < tokenizer.MaxTokens && cache.Length < cache.Capacity)
         {
-            var eoaAllowed = !tokenizer.FixedLength && result.Count > 0 ? Vocabulary.Eoa : -1;
-            var id = ArgmaxIn(logits, lo, hi, eoaAllowed, temperature, rng);
+            var id = ArgmaxIn(logits, result.Count > 0 ? actionsOrEnd : actionsOnly, temperature, rng);
             if (id == Vocabulary.Eoa)
                 break;
             result.Add(id - lo);
@@ -66,10 +76,11 @@ public static class Decoder
     }
 
     /// <summary>
-    /// Imagination: feeds BOI and decodes one frame's image codes row by row (EOL forced after each row),
-    /// then EOI. Returns grid² codes, or null when the context has no room for a whole frame.
+    /// Imagination: feeds BOI and decodes one frame's cells row by row (EOL forced after each row), then EOI.
+    /// Each cell is an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then gets).
+    /// Returns grid² codes, or null when the context has no room for a whole frame.
     /// </summary>
-    public static int[]? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int>? prefix = null)
+    public static int[]? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
     {
         var needed = (prefix?.Count ?? 0) + 2 + grid * (grid + 1);
         if (cache.Length + needed > cache.Capacity)
@@ -77,11 +88,12 @@ public static class Decoder
         var feed = new List<int>(prefix ?? []) { Vocabulary.Boi };
         var logits = Feed(model, cache, feed);
         var codes = new int[grid * grid];
+        var cells = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
         for (var r = 0; r < grid; r++)
             for (var c = 0; c < grid; c++)
             {
-                var id = ArgmaxIn(logits, vocab.ImageOffset, vocab.StateOffset);
-                codes[r * grid + c] = id - vocab.ImageOffset;
+                var id = ArgmaxIn(logits, cells);
+                codes[r * grid + c] = id == Vocabulary.Keep ? reference[r * grid + c] : id - vocab.ImageOffset;
                 logits = c == grid - 1 ? Feed(model, cache, [id, Vocabulary.Eol]) : Feed(model, cache, [id]);
             }
         if (cache.Length < cache.Capacity)

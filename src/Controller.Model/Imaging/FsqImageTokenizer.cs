@@ -11,9 +11,10 @@ public sealed record FsqConfig
     public int ImageSize { get; init; } = 64;          // input is ImageSize² RGB
     public int Downsample { get; init; } = 8;           // 64/8 → an 8×8 grid = 64 tokens per frame
     public int Channels { get; init; } = 32;            // width of the first conv; the 8×8 stages use 2×
-    public int[] Levels { get; init; } = [7, 5, 5, 5];  // FSQ levels per latent channel → 875 codes (odd levels: no offset needed)
-    public string Kind { get; init; } = "patch";         // "patch": per-patch MLP (8×8 patch ↔ code), trains in minutes; "conv": deep conv encoder/decoder
-    public int Hidden { get; init; } = 128;              // width of the patch MLP
+    public int[] Levels { get; init; } = [7, 7, 5, 5];  // FSQ levels per latent channel → 1225 codes (odd levels: no offset needed)
+    public string Kind { get; init; } = "patch";         // "patch": per-patch encoder, decoder with neighbour context; trains in minutes. "conv": deep conv encoder/decoder
+    public int Hidden { get; init; } = 256;              // width of the patch MLP
+    public int DecoderKernel { get; init; } = 3;         // "patch" decoder: each patch is drawn from the codes of its k×k neighbourhood
 
     public int Grid => ImageSize / Downsample;
     public int TokensPerImage => Grid * Grid;
@@ -50,9 +51,12 @@ public sealed class FsqImageTokenizer : Module<Tensor, Tensor>
             enc.Add(("mix", Conv2d(h, h, 1)));
             enc.Add(("act1", SiLU()));
             enc.Add(("proj", Conv2d(h, l, 1)));
-            dec.Add(("proj", Conv2d(l, h, 1)));
+            // The decoder sees neighbouring codes, so an edge or a sphere crossing a patch border is drawn continuously
+            // rather than as one of CodebookSize fixed tiles.
+            int k = config.DecoderKernel, pad = k / 2;
+            dec.Add(("proj", Conv2d(l, h, k, padding: pad)));
             dec.Add(("act0", SiLU()));
-            dec.Add(("mix", Conv2d(h, h, 1)));
+            dec.Add(("mix", Conv2d(h, h, k, padding: pad)));
             dec.Add(("act1", SiLU()));
             dec.Add(("unpatch", ConvTranspose2d(h, 3, p, stride: p)));
         }

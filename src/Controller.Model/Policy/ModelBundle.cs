@@ -20,12 +20,18 @@ public sealed class ModelBundle : IDisposable
     private readonly FsqImageTokenizer fsq;
     private readonly WorldModel model;
     private readonly Lock gate = new();
+    private readonly KvCache cache;
+    private readonly VectorDecoder vector;
+    private string? cachedInstruction;
+    private int instructionTokens;
 
     private ModelBundle(ModelManifest manifest, FsqImageTokenizer fsq, WorldModel model)
     {
         Manifest = manifest;
         this.fsq = fsq;
         this.model = model;
+        cache = new KvCache(model.Config);
+        vector = new VectorDecoder(model);
         ActionTokenizer = manifest.Actions.Build();
         Layout = manifest.Layout;
     }
@@ -104,7 +110,10 @@ public sealed class ModelBundle : IDisposable
         }
     }
 
-    /// <summary>The policy: frame + joint positions + instruction → an action chunk by constrained decoding.</summary>
+    /// <summary>
+    /// The policy: frame + joint positions + instruction → an action chunk by constrained greedy decoding. The prompt
+    /// runs through TorchSharp in one pass; the action tokens are decoded by the <see cref="VectorDecoder"/>.
+    /// </summary>
     public ActionPrediction PredictActions(string instruction, byte[] rgb, float[] state)
     {
         CheckImage(rgb);
@@ -113,20 +122,49 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var cache = new KvCache(model.Config);
-            var prefix = Prefix(instruction, rgb, state);
-            prefix.Add(Vocabulary.Boa);
-            var logits = Decoder.Feed(model, cache, prefix);
-            var tokens = Decoder.DecodeActions(model, cache, logits, Layout.Vocab, ActionTokenizer);
+            var seq = Observation(instruction, rgb, state, out _);
+            Decoder.Feed(model, cache, seq);
+            vector.Load(cache);
+            var tokens = vector.DecodeActions(Layout.Vocab, ActionTokenizer);
             return new ActionPrediction(ActionTokenizer.Decode(tokens), tokens);
         }
     }
 
     /// <summary>
-    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered by the tokenizer decoder.
-    /// With <paramref name="actionTokens"/> null the model first picks its own actions. Null when the context is full.
+    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame
+    /// (<see cref="RenderAgainst"/>). With <paramref name="actionTokens"/> null the model first picks its own actions.
+    /// Null when the context is full.
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
+    {
+        var codes = ImagineCodes(instruction, rgb, state, actionTokens);
+        return codes is null ? null : RenderAgainst(codes, rgb);
+    }
+
+    /// <summary>
+    /// Renders imagined codes using the current frame as reference, as a video codec's skip blocks do: a patch whose
+    /// imagined code equals the current frame's code is predicted unchanged and keeps the current frame's pixels; the
+    /// other patches (what the model expects to move) come from the tokenizer's decoder. Packed RGB.
+    /// </summary>
+    public byte[] RenderAgainst(int[] codes, byte[] reference)
+    {
+        var now = EncodeFrame(reference);
+        var drawn = DecodeCodes(codes);
+        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
+        var result = (byte[])drawn.Clone();
+        for (var i = 0; i < codes.Length; i++)
+        {
+            if (codes[i] != now[i])
+                continue;
+            int r0 = i / grid * patch, c0 = i % grid * patch;
+            for (var r = r0; r < r0 + patch; r++)
+                Array.Copy(reference, (r * size + c0) * 3, result, (r * size + c0) * 3, patch * 3);
+        }
+        return result;
+    }
+
+    /// <summary>The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full.</summary>
+    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -134,32 +172,44 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var cache = new KvCache(model.Config);
-            var prefix = Prefix(instruction, rgb, state);
+            var seq = Observation(instruction, rgb, state, out var now);
             if (actionTokens is null)
             {
-                prefix.Add(Vocabulary.Boa);
-                var logits = Decoder.Feed(model, cache, prefix);
+                seq.Add(Vocabulary.Boa);
+                var logits = Decoder.Feed(model, cache, seq);
                 Decoder.DecodeActions(model, cache, logits, Layout.Vocab, ActionTokenizer);
-                prefix.Clear();
+                seq.Clear();
             }
             else
             {
-                Layout.Actions(prefix, actionTokens);
+                Layout.Actions(seq, actionTokens);
             }
-            var codes = Decoder.DecodeImage(model, cache, Layout.Vocab, Layout.Grid, prefix);
-            if (codes is null)
-                return null;
-            var c = tensor(codes.Select(v => (long)v).ToArray(), 1, codes.Length);
-            return ImageOps.FromTensor(fsq.FromCodes(c))[0];
+            return Decoder.DecodeImage(model, cache, Layout.Vocab, Layout.Grid, now, seq);
         }
     }
 
-    private List<int> Prefix(string instruction, byte[] rgb, float[] state)
+    /// <summary>
+    /// Leaves the cache holding exactly <c>BOS instruction</c> (computed once per instruction: it is the same on every
+    /// tick of an episode) and returns the tokens of this tick's observation, <c>BOI frame EOI BOSt state EOSt</c>,
+    /// and the frame's image codes.
+    /// </summary>
+    private List<int> Observation(string instruction, byte[] rgb, float[] state, out int[] codes)
     {
         var seq = new List<int>(model.Config.BlockSize);
-        Layout.Instruction(seq, instruction);
-        var codes = fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
+        if (instruction == cachedInstruction)
+        {
+            cache.Truncate(instructionTokens);
+        }
+        else
+        {
+            cache.Truncate(0);
+            cachedInstruction = null;
+            Layout.Instruction(seq, instruction);
+            Decoder.Feed(model, cache, seq);
+            (cachedInstruction, instructionTokens) = (instruction, cache.Length);
+            seq.Clear();
+        }
+        codes = fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
         Layout.Image(seq, codes);
         Layout.State(seq, state, Manifest.State);
         return seq;
@@ -181,6 +231,7 @@ public sealed class ModelBundle : IDisposable
 
     public void Dispose()
     {
+        cache.Dispose();
         model.Dispose();
         fsq.Dispose();
     }

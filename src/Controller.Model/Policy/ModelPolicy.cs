@@ -13,8 +13,10 @@ namespace Controller.Model.Policy;
 /// Thread-safe (the bundle serialises calls). Blocking: takes a few ms of CPU per call.
 /// </summary>
 /// <remarks>With <c>limits</c> (the robot profile's joints) targets are clipped into each joint's position range, as
-/// the model knows nothing of limits; the safety layer downstream still applies its own checks.</remarks>
-public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null) : IPolicy, IDisposable
+/// the model knows nothing of limits; the safety layer downstream still applies its own checks. With
+/// <c>stepsPerChunk</c> &gt; 0 only the first that many steps of each chunk are returned (receding horizon: the caller
+/// asks again sooner, with a fresher frame).</remarks>
+public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, int stepsPerChunk = 0) : IPolicy, IDisposable
 {
     private const string Source = "model-policy";
     private long sequence;
@@ -36,7 +38,8 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
                 var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions));
-                var targets = prediction.Deltas.Select(step => step.Select((d, j) => Clip(j, state.Positions[j] + d)).ToArray()).ToArray();
+                var deltas = stepsPerChunk > 0 ? prediction.Deltas.Take(stepsPerChunk) : prediction.Deltas;
+                var targets = deltas.Select(step => step.Select((d, j) => Clip(j, state.Positions[j] + d)).ToArray()).ToArray();
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
             catch (InvalidFrameException e)

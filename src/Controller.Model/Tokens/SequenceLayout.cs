@@ -20,15 +20,26 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
     }
 
     /// <summary>Appends BOI, the image codes row by row with EOL after each row, and EOI.</summary>
-    public void Image(List<int> seq, ReadOnlySpan<int> codes)
+    public void Image(List<int> seq, ReadOnlySpan<int> codes) => Image(seq, codes, []);
+
+    /// <summary>
+    /// A later frame against a <paramref name="reference"/> (the frame before it, or empty for none): a cell whose
+    /// code is unchanged is written as KEEP, so the tokens spell out only what moved.
+    /// </summary>
+    public void Image(List<int> seq, ReadOnlySpan<int> codes, ReadOnlySpan<int> reference)
     {
         if (codes.Length != Grid * Grid)
             throw new ArgumentException($"expected {Grid * Grid} image codes, got {codes.Length}");
+        if (reference.Length != 0 && reference.Length != codes.Length)
+            throw new ArgumentException($"expected {Grid * Grid} reference codes, got {reference.Length}");
         seq.Add(Vocabulary.Boi);
         for (var r = 0; r < Grid; r++)
         {
             for (var c = 0; c < Grid; c++)
-                seq.Add(Vocab.Image(codes[r * Grid + c]));
+            {
+                var i = r * Grid + c;
+                seq.Add(reference.Length != 0 && codes[i] == reference[i] ? Vocabulary.Keep : Vocab.Image(codes[i]));
+            }
             seq.Add(Vocabulary.Eol);
         }
         seq.Add(Vocabulary.Eoi);

@@ -17,7 +17,9 @@ public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens)
     public const int Eoa = 8;
     public const int BoSt = 9;
     public const int EoSt = 10;
-    public const int SpecialCount = 16; // 11..15 reserved
+    /// <summary>In a predicted frame: this cell keeps the code it had in the frame before (a video codec's skip block).</summary>
+    public const int Keep = 11;
+    public const int SpecialCount = 16; // 12..15 reserved
 
     public const int TextOffset = SpecialCount;
     public const int TextCount = 256;
@@ -37,7 +39,7 @@ public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens)
     public static string SpecialName(int id) => id switch
     {
         Pad => "PAD", Bos => "BOS", Eos => "EOS", Boi => "BOI", Eoi => "EOI", Eol => "EOL", Eof => "EOF",
-        Boa => "BOA", Eoa => "EOA", BoSt => "BOSt", EoSt => "EOSt", _ => $"RES{id}",
+        Boa => "BOA", Eoa => "EOA", BoSt => "BOSt", EoSt => "EOSt", Keep => "KEEP", _ => $"RES{id}",
     };
 
     private static int Check(int value, int count, string what) =>

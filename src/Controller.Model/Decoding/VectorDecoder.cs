@@ -1,0 +1,205 @@
+using System.Numerics.Tensors;
+using Controller.Model.Tokens;
+
+namespace Controller.Model.Decoding;
+
+/// <summary>
+/// Single-token decoding of a <see cref="WorldModel"/> in plain C# (SIMD dot products from System.Numerics.Tensors).
+/// A decoding step of this small model is ~1 M multiply-adds; through TorchSharp it is ~250 native calls whose fixed
+/// cost dominates (≈1 ms per token on this machine), here it is a few tens of µs. The prompt is still run by the
+/// TorchSharp model (one batched pass, where libtorch's matmuls win); <see cref="Load"/> copies that pass's
+/// <see cref="KvCache"/> and decoding continues here. The arithmetic mirrors <see cref="WorldModel"/> layer by layer
+/// (RMSNorm, RoPE with the model's own tables, causal softmax attention, exact-erf GELU); a test holds the two to
+/// the same logits. The weights are a snapshot taken at construction. Not thread-safe; allocation-free per step.
+/// </summary>
+public sealed class VectorDecoder
+{
+    private readonly WorldModelConfig c;
+    private readonly int hs;
+    private readonly float eps;
+    private readonly float[] wte, normF, head;
+    private readonly Layer[] layers;
+    private readonly float[] cos, sin;                  // [BlockSize, hs/2], copied from the model's Rope
+    private readonly float[] x, h, qkv, att, tmp, up, scores, hidden;
+
+    private sealed record Layer(float[] Norm1, float[] Qkv, float[] Proj, float[] Norm2, float[] Up, float[] Down, float[] K, float[] V);
+
+    public VectorDecoder(WorldModel model)
+    {
+        c = model.Config;
+        hs = c.Embd / c.Heads;
+        eps = (float)c.NormEps;
+        var p = model.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.detach().contiguous().data<float>().ToArray());
+        wte = p["wte.weight"];
+        normF = p["norm.weight"];
+        head = p["head.weight"];
+        var cacheSize = c.Heads * c.BlockSize * hs;
+        layers = Enumerable.Range(0, c.Layers).Select(i => new Layer(
+            p[$"blocks.{i}.norm1.weight"], p[$"blocks.{i}.attn.qkv.weight"], p[$"blocks.{i}.attn.proj.weight"],
+            p[$"blocks.{i}.norm2.weight"], p[$"blocks.{i}.mlp.up.weight"], p[$"blocks.{i}.mlp.down.weight"],
+            new float[cacheSize], new float[cacheSize])).ToArray();
+        cos = model.Rope.Cos.contiguous().data<float>().ToArray();
+        sin = model.Rope.Sin.contiguous().data<float>().ToArray();
+        x = new float[c.Embd];
+        h = new float[c.Embd];
+        qkv = new float[3 * c.Embd];
+        att = new float[c.Embd];
+        tmp = new float[c.Embd];
+        up = new float[c.MlpRatio * c.Embd];
+        scores = new float[c.BlockSize];
+        hidden = new float[c.Embd];
+    }
+
+    /// <summary>Tokens seen so far (the position of the next one).</summary>
+    public int Length { get; private set; }
+
+    /// <summary>Takes over the keys and values of a TorchSharp cache (batch 1): decoding continues after its tokens.</summary>
+    public void Load(KvCache cache)
+    {
+        for (var l = 0; l < layers.Length; l++)
+        {
+            var (k, v) = cache.Layer(l);                 // [1, nh, BlockSize, hs], contiguous
+            k.data<float>().CopyTo(layers[l].K);
+            v.data<float>().CopyTo(layers[l].V);
+        }
+        Length = cache.Length;
+    }
+
+    /// <summary>Runs token <paramref name="id"/> at position <see cref="Length"/>; its logits are then read with <see cref="ArgmaxIn"/> or <see cref="Logits"/>.</summary>
+    public void Step(int id)
+    {
+        if (Length >= c.BlockSize)
+            throw new InvalidOperationException($"sequence of {Length + 1} tokens exceeds BlockSize {c.BlockSize}");
+        wte.AsSpan(id * c.Embd, c.Embd).CopyTo(x);
+        foreach (var layer in layers)
+        {
+            RmsNorm(x, layer.Norm1, h);
+            MatVec(layer.Qkv, h, qkv);
+            Attend(layer);
+            MatVec(layer.Proj, att, tmp);
+            TensorPrimitives.Add(x, tmp, x);
+            RmsNorm(x, layer.Norm2, h);
+            MatVec(layer.Up, h, up);
+            Gelu(up);
+            MatVec(layer.Down, up, tmp);
+            TensorPrimitives.Add(x, tmp, x);
+        }
+        RmsNorm(x, normF, hidden);
+        Length++;
+    }
+
+    /// <summary>Logit of vocabulary id <paramref name="id"/> after the last <see cref="Step"/>.</summary>
+    public float Logit(int id) => TensorPrimitives.Dot(head.AsSpan(id * c.Embd, c.Embd), hidden);
+
+    /// <summary>All logits [V] after the last step (tests and diagnostics; decoding reads only the allowed ids).</summary>
+    public float[] Logits() => Enumerable.Range(0, c.VocabSize).Select(Logit).ToArray();
+
+    /// <summary>Greedy id in [lo, hi), or <paramref name="alsoAllowed"/> (when ≥ 0) if it scores higher. Ties go to the lowest id, as torch's argmax.</summary>
+    public int ArgmaxIn(int lo, int hi, int alsoAllowed = -1)
+    {
+        var best = -1;
+        var bestLogit = float.NegativeInfinity;
+        if (alsoAllowed >= 0 && alsoAllowed < lo)
+            (best, bestLogit) = (alsoAllowed, Logit(alsoAllowed));
+        for (var id = lo; id < hi; id++)
+        {
+            var v = Logit(id);
+            if (v > bestLogit || best < 0)
+                (best, bestLogit) = (id, v);
+        }
+        if (alsoAllowed >= hi && Logit(alsoAllowed) > bestLogit)
+            best = alsoAllowed;
+        return best;
+    }
+
+    /// <summary>
+    /// Greedy constrained decoding of an action chunk, as <see cref="Decoder.DecodeActions"/>: feeds BOA, then emits
+    /// action tokens (local ids) until EOA (variable-length tokenizers, after at least one token) or MaxTokens.
+    /// </summary>
+    public int[] DecodeActions(Vocabulary vocab, IActionTokenizer tokenizer)
+    {
+        var result = new List<int>(tokenizer.MaxTokens);
+        int lo = vocab.ActionOffset, hi = vocab.ActionOffset + tokenizer.VocabSize;
+        Step(Vocabulary.Boa);
+        while (result.Count < tokenizer.MaxTokens && Length < c.BlockSize)
+        {
+            var id = ArgmaxIn(lo, hi, !tokenizer.FixedLength && result.Count > 0 ? Vocabulary.Eoa : -1);
+            if (id == Vocabulary.Eoa)
+                break;
+            result.Add(id - lo);
+            if (result.Count < tokenizer.MaxTokens)
+                Step(id);
+        }
+        return [.. result];
+    }
+
+    /// <summary>q, k, v of the new token from <c>qkv</c>; RoPE on q and k; k, v into the cache; softmax attention per head into <c>att</c>.</summary>
+    private void Attend(Layer layer)
+    {
+        int pos = Length, half = hs / 2, n = pos + 1;
+        var scale = 1f / MathF.Sqrt(hs);
+        for (var head = 0; head < c.Heads; head++)
+        {
+            var q = qkv.AsSpan(head * hs, hs);
+            var k = qkv.AsSpan(c.Embd + head * hs, hs);
+            var v = qkv.AsSpan(2 * c.Embd + head * hs, hs);
+            Rotate(q, pos, half);
+            Rotate(k, pos, half);
+            var slot = (head * c.BlockSize + pos) * hs;  // cache layout [nh, BlockSize, hs]
+            k.CopyTo(layer.K.AsSpan(slot, hs));
+            v.CopyTo(layer.V.AsSpan(slot, hs));
+            var s = scores.AsSpan(0, n);
+            for (var j = 0; j < n; j++)
+                s[j] = TensorPrimitives.Dot(q, layer.K.AsSpan((head * c.BlockSize + j) * hs, hs)) * scale;
+            TensorPrimitives.SoftMax(s, s);
+            var y = att.AsSpan(head * hs, hs);
+            y.Clear();
+            for (var j = 0; j < n; j++)
+                TensorPrimitives.MultiplyAdd(layer.V.AsSpan((head * c.BlockSize + j) * hs, hs), s[j], y, y);
+        }
+    }
+
+    /// <summary>Rotates the pairs (i, i + hs/2) of one head's vector by the angles of position <paramref name="pos"/>.</summary>
+    private void Rotate(Span<float> v, int pos, int half)
+    {
+        for (var i = 0; i < half; i++)
+        {
+            float cs = cos[pos * half + i], sn = sin[pos * half + i];
+            float a = v[i], b = v[i + half];
+            v[i] = a * cs - b * sn;
+            v[i + half] = a * sn + b * cs;
+        }
+    }
+
+    private void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, Span<float> output)
+    {
+        var meanSquare = TensorPrimitives.Dot(input, input) / input.Length;
+        TensorPrimitives.Multiply(input, weight, output);
+        TensorPrimitives.Multiply(output, 1f / MathF.Sqrt(meanSquare + eps), output);
+    }
+
+    /// <summary>y = W·x for a row-major Linear weight W [y.Length, x.Length].</summary>
+    private static void MatVec(float[] w, ReadOnlySpan<float> input, Span<float> output)
+    {
+        var n = input.Length;
+        for (var o = 0; o < output.Length; o++)
+            output[o] = TensorPrimitives.Dot(w.AsSpan(o * n, n), input);
+    }
+
+    /// <summary>GELU with the exact erf, as torch's default: x · ½ · (1 + erf(x / √2)).</summary>
+    private static void Gelu(Span<float> v)
+    {
+        for (var i = 0; i < v.Length; i++)
+            v[i] = (float)(v[i] * 0.5 * (1 + Erf(v[i] / Math.Sqrt(2))));
+    }
+
+    /// <summary>erf via the Chebyshev-fitted erfc of Numerical Recipes (fractional error &lt; 1.2e-7 everywhere).</summary>
+    public static double Erf(double x)
+    {
+        var z = Math.Abs(x);
+        var t = 1 / (1 + 0.5 * z);
+        var erfc = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? 1 - erfc : erfc - 1;
+    }
+}

@@ -1,0 +1,98 @@
+using Controller.Model.Decoding;
+using Controller.Model.Tokens;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Tests;
+
+public class VectorDecoderTests
+{
+    /// <summary>A random model with weights scaled up so logits are of order one (differences then show).</summary>
+    private static WorldModel Model(int vocab, int seed)
+    {
+        manual_seed(seed);
+        var model = new WorldModel(Tiny.Config(vocab, 64));
+        model.eval();
+        using var noGrad = no_grad();
+        foreach (var p in model.parameters())
+            p.mul_(4);
+        return model;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Step_AfterATorchPrefill_GivesTheTorchLogitsWithin1e4(int seed)
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(64, seed);
+        using var noGrad = no_grad();
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, [1, 9, 17, 33, 40, 2, 5]);
+        var vector = new VectorDecoder(model);
+        vector.Load(cache);
+        foreach (var id in new[] { 7, 12, 63, 0, 30 })
+        {
+            var expected = Decoder.Feed(model, cache, [id]).data<float>().ToArray();
+            vector.Step(id);
+            var actual = vector.Logits();
+            var worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+            Assert.True(worst < 1e-4, $"token {id}: logits differ by {worst}");
+            Assert.True(expected.Max() - expected.Min() > 0.1, "logits should spread enough for the comparison to mean something");
+        }
+        Assert.Equal(cache.Length, vector.Length);
+    }
+
+    [Theory]
+    [InlineData("bins", 3)]
+    [InlineData("bins", 4)]
+    [InlineData("fast", 3)]
+    [InlineData("fast", 5)]
+    public void DecodeActions_SameModelAndPrompt_EmitsTheTorchDecodersTokens(string kind, int seed)
+    {
+        using var scope = NewDisposeScope();
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
+        using var model = Model(vocab.Size, seed);
+        using var noGrad = no_grad();
+        IActionTokenizer tok = kind == "bins"
+            ? new BinActionTokenizer(3, Tiny.Norm2, bins: 12)
+            : new FastActionTokenizer(3, Tiny.Norm2, 4, 5, new Bpe(11, [[5, 5]]));
+        int[] prompt = [Vocabulary.Bos, vocab.Text(65), vocab.Text(66), Vocabulary.Boi, vocab.Image(4), Vocabulary.Eoi];
+        using var torchCache = new KvCache(model.Config);
+        var logits = Decoder.Feed(model, torchCache, [.. prompt, Vocabulary.Boa]);
+        var expected = Decoder.DecodeActions(model, torchCache, logits, vocab, tok);
+
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, prompt);
+        var vector = new VectorDecoder(model);
+        vector.Load(cache);
+        Assert.Equal(expected, vector.DecodeActions(vocab, tok));
+    }
+
+    [Fact]
+    public void ArgmaxIn_AlsoAllowedIdScoresHighest_ReturnsIt()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Model(64, 6);
+        using var noGrad = no_grad();
+        var vector = new VectorDecoder(model);
+        vector.Step(Vocabulary.Bos);
+        var logits = vector.Logits();
+        var top = Array.IndexOf(logits, logits.Max());
+        var inRange = vector.ArgmaxIn(0, 64);
+        Assert.Equal(top, inRange);
+        var (lo, hi) = top < 32 ? (32, 64) : (0, 32);
+        Assert.Equal(top, vector.ArgmaxIn(lo, hi, alsoAllowed: top));
+        Assert.InRange(vector.ArgmaxIn(lo, hi), lo, hi - 1);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.5, 0.5204998778130465)]
+    [InlineData(1.0, 0.8427007929497149)]
+    [InlineData(-2.0, -0.9953222650189527)]
+    [InlineData(3.5, 0.9999992569016276)]
+    public void Erf_KnownValues_AgreeWithin2e7(double x, double expected)
+    {
+        Assert.Equal(expected, VectorDecoder.Erf(x), 2e-7);
+    }
+}
