@@ -88,7 +88,7 @@ public class PolicyTests
         var again = warm.PredictActions("go", Tiny.Image(16, 5), state);
         var once = fresh.PredictActions("go", Tiny.Image(16, 5), state);
         Assert.Equal(once.Tokens, again.Tokens);
-        Assert.Equal(once.Deltas, again.Deltas);
+        Assert.Equal(once.Targets, again.Targets);
     }
 
     [Fact]

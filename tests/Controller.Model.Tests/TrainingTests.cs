@@ -76,4 +76,28 @@ public class TrainingTests
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "tokenizer_loss.csv")).Length);
         Assert.True(File.Exists(Path.Combine(dir, "tokenizer_loss.png")));
     }
+
+    [Fact]
+    public void Chunk_AbsoluteAndDelta_DifferByTheStateAtTheChunksStart()
+    {
+        var e = SquaresWorld.Demonstrate(4, maxSteps: 6, size: 16);
+        var absolute = e.Chunk(2, 8, ActionFrame.Absolute);
+        var delta = e.Chunk(2, 8, ActionFrame.Delta);
+        for (var k = 0; k < 8; k++)
+            for (var d = 0; d < e.Dims; d++)
+            {
+                Assert.Equal(e.Actions[Math.Min(2 + k, e.Steps - 1)][d], absolute[k][d]);
+                Assert.Equal(absolute[k][d] - e.States[2][d], delta[k][d], 1e-6);
+            }
+    }
+
+    [Fact]
+    public void Image_AgainstAReference_WritesKeepForUnchangedCells()
+    {
+        var vocab = new Vocabulary(9, 8, 12);
+        var layout = new SequenceLayout(vocab, Grid: 2, StateDims: 2);
+        var seq = new List<int>();
+        layout.Image(seq, [1, 2, 3, 4], [1, 5, 3, 0]);
+        Assert.Equal([Vocabulary.Boi, Vocabulary.Keep, vocab.Image(2), Vocabulary.Eol, Vocabulary.Keep, vocab.Image(4), Vocabulary.Eol, Vocabulary.Eoi], seq);
+    }
 }

@@ -1,3 +1,4 @@
+using Controller.Sim.Experts;
 using Controller.Sim.Policies;
 using Controller.Sim.Tasks;
 
@@ -19,6 +20,24 @@ public class ExpertTests
             var r = EpisodeRunner.Run(env, expert, seed);
             Assert.True(r.Success, $"{task} seed {seed}: remaining {r.FinalRemaining:F3} m after {r.Steps} steps");
         }
+    }
+
+    [Theory]
+    [InlineData("reach")]
+    [InlineData("push")]
+    public void CleanTargets_NoisyExpert_AreWhatTheNoiseFreeExpertCommandsFromTheSameState(string task)
+    {
+        using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
+        var clean = (ScriptedExpert)Controller.Sim.Experts.Experts.For(env, 0, 7);
+        var noisy = (ScriptedExpert)Controller.Sim.Experts.Experts.For(env, 1.0, 7);
+        var obs = env.Reset(300);
+        clean.Reset();
+        noisy.Reset();
+        var sent = noisy.Infer(obs).Targets[0];
+        var expected = clean.Infer(obs).Targets[0];
+        Assert.Equal(expected, noisy.CleanTargets);
+        Assert.NotEqual(expected, sent);
+        Assert.Equal(expected, clean.CleanTargets);
     }
 
     [Fact]

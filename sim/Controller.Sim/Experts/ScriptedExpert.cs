@@ -6,6 +6,8 @@ namespace Controller.Sim.Experts;
 /// Base of the IK experts: each tick a subclass picks a tip waypoint (world, m) from privileged sim
 /// state; this class adds optional Gaussian noise (σ = noise × 1 cm), solves IK with the tool pointing
 /// down, limits each joint's change per tick to the profile's max velocity, and returns a one-step chunk.
+/// <see cref="CleanTargets"/> is what it would have commanded without the noise: demonstrations record that as
+/// the label (DART, Laskey et al. 2017: noise diversifies the states visited, not the actions learned).
 /// Called on the episode thread; not thread-safe.
 /// </summary>
 public abstract class ScriptedExpert : IPolicy
@@ -39,30 +41,40 @@ public abstract class ScriptedExpert : IPolicy
 
     protected Vec3 MeasuredTip => Env.Sim.SitePosition(SimScene.TipSite);
 
+    /// <summary>The joint targets of the last <see cref="Infer"/> without the waypoint noise (equal to them when noise is 0).</summary>
+    public double[]? CleanTargets { get; private set; }
+
     public ActionChunk Infer(Observation observation)
     {
         var (tip, gripper) = NextWaypoint(observation);
+        _last ??= [.. observation.State.Positions];
+        CleanTargets = Targets(tip, gripper);
+        var targets = CleanTargets;
         if (_noise > 0)
         {
-            tip += new Vec3(Gaussian(), Gaussian(), Gaussian()) * (_noise * NoiseScale * 0.01);
+            var noisy = tip + new Vec3(Gaussian(), Gaussian(), Gaussian()) * (_noise * NoiseScale * 0.01);
             // Noise diversifies paths but must not drive the tool into the table.
-            tip = tip with { Z = Math.Max(tip.Z, MinTipHeight) };
+            targets = Targets(noisy with { Z = Math.Max(noisy.Z, MinTipHeight) }, gripper);
         }
+        _last = targets;
+        return new ActionChunk([targets], Env.Profile.TickPeriod, observation.Stamp, _sequence++, CommandSource.Scripted);
+    }
+
+    /// <summary>IK for the tip, each joint's change from the last command limited to its max velocity per tick.</summary>
+    private double[] Targets(Vec3 tip, double gripper)
+    {
         var q = ArmKinematics.Inverse(tip);
         var profile = Env.Profile;
         var targets = new double[profile.Dof];
-        for (var i = 0; i < targets.Length; i++)
-            targets[i] = i < q.Length ? q[i] : gripper;
-        _last ??= [.. observation.State.Positions];
         var dt = profile.TickPeriod.TotalSeconds;
         for (var i = 0; i < targets.Length; i++)
         {
             var limit = profile.Joints[i];
             var step = limit.MaxVelocity * dt;
-            targets[i] = Math.Clamp(Math.Clamp(targets[i], _last[i] - step, _last[i] + step), limit.MinPosition, limit.MaxPosition);
+            var wanted = i < q.Length ? q[i] : gripper;
+            targets[i] = Math.Clamp(Math.Clamp(wanted, _last![i] - step, _last[i] + step), limit.MinPosition, limit.MaxPosition);
         }
-        _last = targets;
-        return new ActionChunk([targets], profile.TickPeriod, observation.Stamp, _sequence++, CommandSource.Scripted);
+        return targets;
     }
 
     public virtual void Reset()

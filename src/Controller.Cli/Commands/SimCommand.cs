@@ -113,7 +113,8 @@ public static class SimCommand
                             writer.BeginEpisode(env.Episode!);
                             started = true;
                         }
-                        writer.AddStep(step);
+                        // The label is the expert's noise-free target (DART); the noisy one was executed.
+                        writer.AddStep(expert is ScriptedExpert { CleanTargets: { } clean } ? step with { Action = clean } : step);
                     }, ct);
                     if (result.Success || keepFailures)
                     {

@@ -87,21 +87,22 @@ public static class TrainCommand
         Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(1e-3);
         var resume = Resume();
-        var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => "fast" };
+        var actions = new Option<string>("--actions") { Description = "Action tokenizer: bins (256 per joint) or fast (DCT + BPE)", DefaultValueFactory = _ => new ModelTrainSettings().ActionTokenizer };
         actions.AcceptOnlyFromAmong("bins", "fast");
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 4 };
         var embd = new Option<int>("--embd") { Description = "Residual width", DefaultValueFactory = _ => 128 };
         var horizon = new Option<int>("--horizon") { Description = "Actions per chunk (and imagination look-ahead)", DefaultValueFactory = _ => 8 };
         var period = new Option<double>("--step-period") { Description = "Seconds between actions in the demonstrations", DefaultValueFactory = _ => 0.05 };
         var actionWeight = new Option<float>("--action-weight") { Description = "Loss weight of action tokens (next-frame tokens weigh 1)", DefaultValueFactory = _ => new ModelTrainSettings().ActionLossWeight };
+        var frame = new Option<ActionFrame>("--action-frame") { Description = "What action tokens stand for: Absolute joint targets or Delta from the joint positions", DefaultValueFactory = _ => new ModelTrainSettings().ActionFrame };
         var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, layers, embd, horizon, period, actionWeight, heldOut, every };
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, heldOut, every };
         cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
-            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionLossWeight = p.GetValue(actionWeight), HeldOutSamples = p.GetValue(heldOut) };
+            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), HeldOutSamples = p.GetValue(heldOut) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
             AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");

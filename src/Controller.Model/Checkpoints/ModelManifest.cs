@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Controller.Model.Data;
 using Controller.Model.Imaging;
 using Controller.Model.Tokens;
 
@@ -18,7 +19,8 @@ public sealed record ModelManifest(
     double StepPeriodSeconds,
     int Seed,
     int Step,
-    string Data)
+    string Data,
+    ActionFrame ActionFrame = ActionFrame.Delta)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 

@@ -9,8 +9,11 @@ public sealed record Episode(string Task, string Instruction, int Size, byte[][]
     public int Steps => Frames.Length;
     public int Dims => States.Length == 0 ? 0 : States[0].Length;
 
-    /// <summary>Action chunk at t as deltas from the position at t: [horizon][dims], the last action repeated past the end.</summary>
-    public float[][] DeltaChunk(int t, int horizon)
+    /// <summary>
+    /// Action chunk at t, [horizon][dims], the last action repeated past the end: the joint targets themselves
+    /// (<paramref name="frame"/> absolute) or their deltas from the position at t (delta).
+    /// </summary>
+    public float[][] Chunk(int t, int horizon, ActionFrame frame)
     {
         var chunk = new float[horizon][];
         for (var k = 0; k < horizon; k++)
@@ -18,8 +21,19 @@ public sealed record Episode(string Task, string Instruction, int Size, byte[][]
             var a = Actions[Math.Min(t + k, Steps - 1)];
             chunk[k] = new float[Dims];
             for (var d = 0; d < Dims; d++)
-                chunk[k][d] = a[d] - States[t][d];
+                chunk[k][d] = frame == ActionFrame.Absolute ? a[d] : a[d] - States[t][d];
         }
         return chunk;
     }
+}
+
+/// <summary>
+/// What action tokens stand for: joint targets (absolute, as LeRobot's ACT) or targets minus the joint positions
+/// at the chunk's start (delta). Absolute spares the model an arithmetic step: it never has to subtract the state.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ActionFrame>))]
+public enum ActionFrame
+{
+    Delta,
+    Absolute,
 }

@@ -1,4 +1,5 @@
 using Controller.Model.Checkpoints;
+using Controller.Model.Data;
 using Controller.Model.Decoding;
 using Controller.Model.Imaging;
 using Controller.Model.Tokens;
@@ -7,8 +8,8 @@ using static TorchSharp.torch;
 
 namespace Controller.Model.Policy;
 
-/// <summary>Action chunk predicted by the model: deltas [step][joint] from the current position, and the tokens.</summary>
-public sealed record ActionPrediction(float[][] Deltas, int[] Tokens);
+/// <summary>Action chunk predicted by the model: joint targets [step][joint], and the tokens they were decoded from.</summary>
+public sealed record ActionPrediction(float[][] Targets, int[] Tokens);
 
 /// <summary>
 /// A trained checkpoint directory (world_model.safetensors + image_tokenizer.safetensors + config.json) loaded for
@@ -126,7 +127,12 @@ public sealed class ModelBundle : IDisposable
             Decoder.Feed(model, cache, seq);
             vector.Load(cache);
             var tokens = vector.DecodeActions(Layout.Vocab, ActionTokenizer);
-            return new ActionPrediction(ActionTokenizer.Decode(tokens), tokens);
+            var chunk = ActionTokenizer.Decode(tokens);
+            if (Manifest.ActionFrame == ActionFrame.Delta)
+                foreach (var step in chunk)
+                    for (var j = 0; j < step.Length; j++)
+                        step[j] += state[j];
+            return new ActionPrediction(chunk, tokens);
         }
     }
 

@@ -38,8 +38,8 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
                 var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions));
-                var deltas = stepsPerChunk > 0 ? prediction.Deltas.Take(stepsPerChunk) : prediction.Deltas;
-                var targets = deltas.Select(step => step.Select((d, j) => Clip(j, state.Positions[j] + d)).ToArray()).ToArray();
+                var steps = stepsPerChunk > 0 ? prediction.Targets.Take(stepsPerChunk) : prediction.Targets;
+                var targets = steps.Select(step => step.Select((v, j) => Clip(j, v)).ToArray()).ToArray();
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
             catch (InvalidFrameException e)

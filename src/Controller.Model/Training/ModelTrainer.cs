@@ -14,7 +14,8 @@ namespace Controller.Model.Training;
 /// <summary>Size of the transformer and how actions are tokenized; the rest follows from the data.</summary>
 public sealed record ModelTrainSettings
 {
-    public string ActionTokenizer { get; init; } = "fast"; // "fast" (DCT + BPE, ~4× fewer tokens) or "bins" (256 per dim)
+    public string ActionTokenizer { get; init; } = "bins"; // "bins" (256 per dim) or "fast" (DCT + BPE, ~4× fewer tokens)
+    public ActionFrame ActionFrame { get; init; } = ActionFrame.Absolute; // what action tokens stand for
     public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
     public int Layers { get; init; } = 4;                   // transformer blocks
     public int Embd { get; init; } = 128;                   // residual width
@@ -74,11 +75,11 @@ public static class ModelTrainer
 
         status?.Invoke("fitting normalisers and action tokenizers");
         var stateNorm = Normalizer.Fit(trainEp.SelectMany(e => e.States), dims);
-        var chunks = trainEp.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.DeltaChunk(t, s.Horizon))).ToList();
+        var chunks = trainEp.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.Chunk(t, s.Horizon, s.ActionFrame))).ToList();
         var actNorm = Normalizer.Fit(chunks.SelectMany(c => c), dims);
         var bins = new BinActionTokenizer(s.Horizon, actNorm);
         var fast = FastActionTokenizer.Train(chunks.Where((_, i) => i % 2 == 0), s.Horizon, actNorm);
-        var heldChunks = (heldEp.Count > 0 ? heldEp : trainEp).SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.DeltaChunk(t, s.Horizon))).ToList();
+        var heldChunks = (heldEp.Count > 0 ? heldEp : trainEp).SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.Chunk(t, s.Horizon, s.ActionFrame))).ToList();
         var actReports = new[] { Measure(bins, heldChunks), Measure(fast, heldChunks) };
         IActionTokenizer actions = s.ActionTokenizer switch
         {
@@ -96,12 +97,12 @@ public static class ModelTrainer
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
         };
-        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "");
+        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame);
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
             for (var t = 0; t < e.Steps; t++)
-                samples.Add(BuildSample(layout, actions, stateNorm, e, codeOf[e], t, s.Horizon, config.BlockSize, s.ActionLossWeight));
+                samples.Add(BuildSample(layout, actions, stateNorm, e, codeOf[e], t, s.Horizon, s.ActionFrame, config.BlockSize, s.ActionLossWeight));
         if (samples.Count == 0)
             throw new InvalidDataException($"episodes are shorter than the chunk horizon {s.Horizon}");
 
@@ -185,7 +186,7 @@ public static class ModelTrainer
     /// <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the given context (text, first frame, state), the action weight
     /// for the actions, 1 for the frame H steps later (clamped to the last frame near the end of an episode).
     /// </summary>
-    public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, Normalizer stateNorm, Episode e, int[][] codes, int t, int horizon, int blockSize, float actionWeight)
+    public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, Normalizer stateNorm, Episode e, int[][] codes, int t, int horizon, ActionFrame frame, int blockSize, float actionWeight)
     {
         var seq = new List<int>(blockSize);
         var w = new List<float>(blockSize);
@@ -194,7 +195,7 @@ public static class ModelTrainer
         layout.Image(seq, codes[t]);
         layout.State(seq, e.States[t], stateNorm);
         Mark(0);
-        layout.Actions(seq, actions.Encode(e.DeltaChunk(t, horizon)));
+        layout.Actions(seq, actions.Encode(e.Chunk(t, horizon, frame)));
         Mark(actionWeight);
         layout.Image(seq, codes[Math.Min(t + horizon, e.Steps - 1)], codes[t]);
         Mark(1);
@@ -256,11 +257,11 @@ public static class ModelTrainer
         foreach (var (e, t) in picks)
         {
             var pred = bundle.PredictActions(e.Instruction, e.Frames[t], e.States[t]);
-            var truth = e.DeltaChunk(t, horizon);
+            var truth = e.Chunk(t, horizon, ActionFrame.Absolute);
             for (var s = 0; s < horizon; s++)
-                for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Deltas[s][d] - truth[s][d]); n++; }
+                for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Targets[s][d] - truth[s][d]); n++; }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
-            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(truth));
+            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
             var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t]);
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
             imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
