@@ -214,6 +214,8 @@ public sealed record WorldModelConfig
     public int Layers { get; init; } = 4;           // transformer blocks
     public int Heads { get; init; } = 4;            // attention heads; head size = Embd / Heads (even, for RoPE)
     public int Embd { get; init; } = 128;           // residual stream width
+    public int ImageOffset { get; init; }           // first image-code id (Vocabulary.ImageOffset); used with ImageLevels
+    public int[] ImageLevels { get; init; } = [];   // FSQ levels of the image codes; empty: image codes have only their own rows
     public int MlpRatio { get; init; } = 4;         // MLP hidden width = MlpRatio × Embd
     public double RopeTheta { get; init; } = 10000; // RoPE base period
     public double NormEps { get; init; } = 1e-5;    // RMSNorm epsilon
@@ -223,6 +225,8 @@ public sealed record WorldModelConfig
 public sealed class WorldModel : Module<Tensor, Tensor>
 {
     private readonly Embedding wte;
+    private readonly ModuleList<Embedding>? digitEmbeddings;
+    private readonly Tensor[] digitOfCode = [];
     private readonly ModuleList<Block> blocks;
     private readonly RmsNorm norm;
     private readonly Linear head;
@@ -239,6 +243,23 @@ public sealed class WorldModel : Module<Tensor, Tensor>
             throw new ArgumentException($"Embd {config.Embd} must split into {config.Heads} heads of even size");
         Config = config;
         wte = Embedding(config.VocabSize, config.Embd);
+        if (config.ImageLevels.Length > 0)
+        {
+            // An image code is a tuple of FSQ digits (one per latent channel, each an ordinal level). Its embedding is
+            // its own row plus one row per digit, shared by every code with that digit value: a code seen rarely in
+            // the demonstrations still inherits what its digits mean (colour, brightness, …) from the common ones.
+            digitEmbeddings = new ModuleList<Embedding>(config.ImageLevels.Select(l => Embedding(l, config.Embd)).ToArray());
+            var codes = config.ImageLevels.Aggregate(1, (a, b) => a * b);
+            var place = 1;
+            digitOfCode = new Tensor[config.ImageLevels.Length];
+            for (var i = 0; i < config.ImageLevels.Length; i++)
+            {
+                var p = place;
+                var level = config.ImageLevels[i];
+                digitOfCode[i] = tensor(Enumerable.Range(0, codes).Select(c => (long)(c / p % level)).ToArray()).DetachFromDisposeScope();
+                place *= level;
+            }
+        }
         blocks = new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());
         norm = new RmsNorm(config.Embd, config.NormEps);
         head = Linear(config.Embd, config.VocabSize, hasBias: false);
@@ -265,7 +286,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         var start = cache?.Length ?? 0;
         if (start + t > Config.BlockSize)
             throw new ArgumentException($"sequence of {start + t} tokens exceeds BlockSize {Config.BlockSize}");
-        var x = wte.call(idx);                                            // (B, T, C)
+        var x = digitEmbeddings is null ? wte.call(idx) : EmbeddingTable().index_select(0, idx.flatten()).view(idx.shape[0], t, -1); // (B, T, C)
         for (var i = 0; i < blocks.Count; i++)
             x = blocks[i].Forward(x, rope, cache, i);
         cache?.Advance(t);
@@ -274,10 +295,25 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         return head.call(norm.call(x));                                   // (B, T, V)
     }
 
+    /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows for image codes.</summary>
+    public Tensor EmbeddingTable()
+    {
+        if (digitEmbeddings is null)
+            return wte.weight!;
+        var shared = digitEmbeddings.Select((e, i) => e.call(digitOfCode[i])).Aggregate((a, b) => a + b); // (codes, C)
+        var w = wte.weight!;
+        int offset = Config.ImageOffset, codes = (int)shared.shape[0];
+        return cat([w.narrow(0, 0, offset), w.narrow(0, offset, codes) + shared, w.narrow(0, offset + codes, w.shape[0] - offset - codes)], 0);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             rope.Dispose();
+            foreach (var d in digitOfCode)
+                d.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

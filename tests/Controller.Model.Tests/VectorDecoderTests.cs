@@ -7,10 +7,11 @@ namespace Controller.Model.Tests;
 public class VectorDecoderTests
 {
     /// <summary>A random model with weights scaled up so logits are of order one (differences then show).</summary>
-    private static WorldModel Model(int vocab, int seed)
+    private static WorldModel Model(int vocab, int seed, bool digits = false)
     {
         manual_seed(seed);
-        var model = new WorldModel(Tiny.Config(vocab, 64));
+        var config = Tiny.Config(vocab, 64);
+        var model = new WorldModel(digits ? config with { ImageOffset = 16, ImageLevels = [3, 3] } : config);
         model.eval();
         using var noGrad = no_grad();
         foreach (var p in model.parameters())
@@ -19,18 +20,19 @@ public class VectorDecoderTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void Step_AfterATorchPrefill_GivesTheTorchLogitsWithin1e4(int seed)
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void Step_AfterATorchPrefill_GivesTheTorchLogitsWithin1e4(int seed, bool digitEmbeddings)
     {
         using var scope = NewDisposeScope();
-        using var model = Model(64, seed);
+        using var model = Model(64, seed, digitEmbeddings);
         using var noGrad = no_grad();
         using var cache = new KvCache(model.Config);
         Decoder.Feed(model, cache, [1, 9, 17, 33, 40, 2, 5]);
         var vector = new VectorDecoder(model);
         vector.Load(cache);
-        foreach (var id in new[] { 7, 12, 63, 0, 30 })
+        foreach (var id in new[] { 7, 18, 63, 0, 24, 30 })
         {
             var expected = Decoder.Feed(model, cache, [id]).data<float>().ToArray();
             vector.Step(id);

@@ -28,11 +28,31 @@ public class WorldModelTests
     }
 
     [Fact]
-    public void Forward_WithKvCache_MatchesFullForwardWithin1e5()
+    public void EmbeddingTable_ImageCodesSharingADigit_ShareThatDigitsRow()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        using var model = new WorldModel(Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3] });
+        using var noGrad = no_grad();
+        var table = model.EmbeddingTable();
+        var own = model.named_parameters().Single(p => p.name == "wte.weight").parameter;
+        var digit0 = model.named_parameters().Single(p => p.name == "digitEmbeddings.0.weight").parameter;
+        var digit1 = model.named_parameters().Single(p => p.name == "digitEmbeddings.1.weight").parameter;
+        // Code 5 = digits (2, 1): place values 1 and 3.
+        var expected = own[16 + 5] + digit0[2] + digit1[1];
+        Assert.True((table[16 + 5] - expected).abs().max().item<float>() < 1e-6f);
+        Assert.Equal(0f, (table[3] - own[3]).abs().max().item<float>());
+        Assert.Equal(0f, (table[40] - own[40]).abs().max().item<float>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Forward_WithKvCache_MatchesFullForwardWithin1e5(bool digitEmbeddings)
     {
         using var scope = NewDisposeScope();
         manual_seed(2);
-        using var model = new WorldModel(Tiny.Config());
+        using var model = new WorldModel(digitEmbeddings ? Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3] } : Tiny.Config());
         model.eval();
         using var noGrad = no_grad();
         long[] seq = [1, 4, 8, 15, 16, 23, 42, 7, 3, 11, 2, 9];

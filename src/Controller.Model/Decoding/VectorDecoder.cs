@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Controller.Model.Tokens;
+using TorchSharp;
 
 namespace Controller.Model.Decoding;
 
@@ -26,11 +27,12 @@ public sealed class VectorDecoder
 
     public VectorDecoder(WorldModel model)
     {
+        using var scope = torch.NewDisposeScope();
         c = model.Config;
         hs = c.Embd / c.Heads;
         eps = (float)c.NormEps;
         var p = model.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.detach().contiguous().data<float>().ToArray());
-        wte = p["wte.weight"];
+        wte = model.EmbeddingTable().detach().contiguous().data<float>().ToArray();
         normF = p["norm.weight"];
         head = p["head.weight"];
         var cacheSize = c.Heads * c.BlockSize * hs;

@@ -16,6 +16,7 @@ public sealed record ModelTrainSettings
 {
     public string ActionTokenizer { get; init; } = "bins"; // "bins" (256 per dim) or "fast" (DCT + BPE, ~4× fewer tokens)
     public ActionFrame ActionFrame { get; init; } = ActionFrame.Absolute; // what action tokens stand for
+    public bool DigitEmbeddings { get; init; } = true;      // image codes also embed their FSQ digits (shared rows)
     public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
     public int Layers { get; init; } = 4;                   // transformer blocks
     public int Embd { get; init; } = 128;                   // residual width
@@ -96,6 +97,7 @@ public static class ModelTrainer
         {
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
+            ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [],
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame);
 
