@@ -286,13 +286,28 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         var start = cache?.Length ?? 0;
         if (start + t > Config.BlockSize)
             throw new ArgumentException($"sequence of {start + t} tokens exceeds BlockSize {Config.BlockSize}");
-        var x = digitEmbeddings is null ? wte.call(idx) : EmbeddingTable().index_select(0, idx.flatten()).view(idx.shape[0], t, -1); // (B, T, C)
+        var x = Embed(idx);                                               // (B, T, C)
         for (var i = 0; i < blocks.Count; i++)
             x = blocks[i].Forward(x, rope, cache, i);
         cache?.Advance(t);
         if (lastOnly)
             x = x.narrow(1, t - 1, 1);                                    // (B, 1, C)
         return head.call(norm.call(x));                                   // (B, T, V)
+    }
+
+    /// <summary>Ids [B, T] → embeddings [B, T, C]: the id's own row, plus its digits' rows when it is an image code.</summary>
+    private Tensor Embed(Tensor idx)
+    {
+        var x = wte.call(idx);
+        if (digitEmbeddings is null)
+            return x;
+        // Per token, not via the whole table: a decoding step must not pay for every code in the vocabulary.
+        var codes = digitOfCode[0].shape[0];
+        var local = (idx - Config.ImageOffset).clamp(0, codes - 1).flatten();          // (B·T)
+        var isImage = idx.ge(Config.ImageOffset).logical_and(idx.lt(Config.ImageOffset + codes)).unsqueeze(-1).to_type(x.dtype);
+        for (var i = 0; i < digitEmbeddings.Count; i++)
+            x = x + digitEmbeddings[i].call(digitOfCode[i].index_select(0, local)).view_as(x) * isImage;
+        return x;
     }
 
     /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows for image codes.</summary>

@@ -34,6 +34,6 @@ internal static class CliErrors
     }
 
     private static bool IsExpected(Exception e) => e is SimException or ProfileException or ArgumentException or IOException
-        or OptionsValidationException or TimeoutException or SocketException or InvalidFrameException
+        or OptionsValidationException or TimeoutException or SocketException or InvalidFrameException or InvalidDataException
         || e.GetType().Name == "CheckpointException";
 }

@@ -68,7 +68,7 @@ public static class TrainCommand
         kind.AcceptOnlyFromAmong("patch", "conv");
         var cmd = new Command("tokenizer", "Train the FSQ image tokenizer (64×64 RGB → 8×8 codes of 1225) and report held-out PSNR.")
         { data, output, steps, batch, lr, seed, resume, threads, channels, hidden, kind, every };
-        cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
+        cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
@@ -76,7 +76,7 @@ public static class TrainCommand
             var report = await WithProgress("tokenizer", o.Steps, (prog, st) => TokenizerTrainer.Train(episodes, config, p.GetValue(output)!, o, prog, ct));
             AnsiConsole.MarkupLine($"[green]tokenizer[/] step {report.Step}, loss {report.TrainLoss:F5}, held-out PSNR [bold]{report.HeldOutPsnr:F2} dB[/] on {report.HeldOutFrames} frames, {report.Seconds:F0} s");
             return 0;
-        });
+        }));
         return cmd;
     }
 
@@ -98,7 +98,7 @@ public static class TrainCommand
         var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
         { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, heldOut, every };
-        cmd.SetAction(async (ParseResult p, CancellationToken ct) =>
+        cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
@@ -107,7 +107,7 @@ public static class TrainCommand
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
             AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");
             return 0;
-        });
+        }));
         return cmd;
     }
 
