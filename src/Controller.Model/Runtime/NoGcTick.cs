@@ -13,7 +13,7 @@ namespace Controller.Model.Runtime;
 internal static class NoGcTick
 {
     /// <summary>Managed allocation budget of one tick; the region ends early (a normal GC) if it is exceeded.</summary>
-    private const long Budget = 16 * 1024 * 1024;
+    private const long Budget = 2 * 1024 * 1024;
 
     public static T Run<T>(Func<T> work)
     {

@@ -250,7 +250,7 @@ public static class ModelTrainer
     /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 200)
     {
-        using var bundle = ModelBundle.Load(modelDir, threads: 0);
+        using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
         double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
