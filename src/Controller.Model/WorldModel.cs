@@ -282,6 +282,18 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     /// </summary>
     public Tensor Forward(Tensor idx, KvCache? cache, bool lastOnly = false)
     {
+        var x = Hidden(idx, cache);                                       // (B, T, C)
+        if (lastOnly)
+            x = x.narrow(1, x.shape[1] - 1, 1);                           // (B, 1, C)
+        return head.call(norm.call(x));                                   // (B, T, V)
+    }
+
+    /// <summary>Runs ids [B, T] into the cache without computing logits (a prompt whose predictions nobody reads).</summary>
+    public void Extend(Tensor idx, KvCache cache) => Hidden(idx, cache);
+
+    /// <summary>Token ids [B, T] → the last block's output [B, T, C]; with a cache, the ids continue it and are added to it.</summary>
+    private Tensor Hidden(Tensor idx, KvCache? cache)
+    {
         var t = (int)idx.shape[1];
         var start = cache?.Length ?? 0;
         if (start + t > Config.BlockSize)
@@ -290,9 +302,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         for (var i = 0; i < blocks.Count; i++)
             x = blocks[i].Forward(x, rope, cache, i);
         cache?.Advance(t);
-        if (lastOnly)
-            x = x.narrow(1, t - 1, 1);                                    // (B, 1, C)
-        return head.call(norm.call(x));                                   // (B, T, V)
+        return x;
     }
 
     /// <summary>Ids [B, T] → embeddings [B, T, C]: the id's own row, plus its digits' rows when it is an image code.</summary>
@@ -311,15 +321,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     }
 
     /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows for image codes.</summary>
-    public Tensor EmbeddingTable()
-    {
-        if (digitEmbeddings is null)
-            return wte.weight!;
-        var shared = digitEmbeddings.Select((e, i) => e.call(digitOfCode[i])).Aggregate((a, b) => a + b); // (codes, C)
-        var w = wte.weight!;
-        int offset = Config.ImageOffset, codes = (int)shared.shape[0];
-        return cat([w.narrow(0, 0, offset), w.narrow(0, offset, codes) + shared, w.narrow(0, offset + codes, w.shape[0] - offset - codes)], 0);
-    }
+    public Tensor EmbeddingTable() => Embed(arange(Config.VocabSize, dtype: ScalarType.Int64).unsqueeze(0))[0];
 
     protected override void Dispose(bool disposing)
     {

@@ -59,7 +59,7 @@ public static class ModelBenchmarks
             using var noGrad = no_grad();
             var sw = Stopwatch.StartNew();
             using var cache = new KvCache(config);
-            Decoder.Feed(model, cache, seq);
+            Decoder.Prompt(model, cache, seq);
             vector.Load(cache);
             var id = seq[^1];
             for (var i = 0; i < tokens; i++)

@@ -13,10 +13,13 @@ public static class Decoder
 {
     /// <summary>Feeds <paramref name="tokens"/> and returns the logits of the last one, [V].</summary>
     public static Tensor Feed(WorldModel model, KvCache cache, IReadOnlyList<int> tokens)
-    {
-        var idx = tensor(tokens.Select(t => (long)t).ToArray(), dtype: ScalarType.Int64).unsqueeze(0); // (1, T)
-        return model.Forward(idx, cache, lastOnly: true)[0, 0];                                         // (V)
-    }
+        => model.Forward(Ids(tokens), cache, lastOnly: true)[0, 0];                                     // (V)
+
+    /// <summary>Feeds <paramref name="tokens"/> into the cache without computing any logits.</summary>
+    public static void Prompt(WorldModel model, KvCache cache, IReadOnlyList<int> tokens) => model.Extend(Ids(tokens), cache);
+
+    private static Tensor Ids(IReadOnlyList<int> tokens)
+        => tensor(tokens.Select(t => (long)t).ToArray(), dtype: ScalarType.Int64).unsqueeze(0);      // (1, T)
 
     /// <summary>Greedy id in [lo, hi) (plus <paramref name="alsoAllowed"/> when ≥ 0) from logits [V].</summary>
     public static int ArgmaxIn(Tensor logits, int lo, int hi, int alsoAllowed = -1, float temperature = 0, Random? rng = null)

@@ -65,11 +65,18 @@ public sealed class VectorDecoder
     /// <summary>Takes over the keys and values of a TorchSharp cache (batch 1): decoding continues after its tokens.</summary>
     public void Load(KvCache cache)
     {
+        var filled = cache.Length * hs;                  // per head, only the positions already written
         for (var l = 0; l < layers.Length; l++)
         {
             var (k, v) = cache.Layer(l);                 // [1, nh, BlockSize, hs], contiguous
-            k.data<float>().CopyTo(layers[l].K);
-            v.data<float>().CopyTo(layers[l].V);
+            var keys = k.data<float>();
+            var values = v.data<float>();
+            for (var head = 0; head < c.Heads; head++)
+            {
+                var at = head * c.BlockSize * hs;
+                keys.CopyTo(layers[l].K.AsSpan(at, filled), 0, at);
+                values.CopyTo(layers[l].V.AsSpan(at, filled), 0, at);
+            }
         }
         Length = cache.Length;
     }

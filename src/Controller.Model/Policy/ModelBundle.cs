@@ -113,9 +113,12 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            return fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
+            return Codes(rgb);
         }
     }
+
+    /// <summary>Packed RGB → image codes; call under the gate, no_grad and a DisposeScope.</summary>
+    private int[] Codes(byte[] rgb) => fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
 
     /// <summary>Image codes → packed RGB through the tokenizer's decoder.</summary>
     public byte[] DecodeCodes(int[] codes)
@@ -141,10 +144,7 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var seq = Observation(instruction, rgb, state, out _);
-            Decoder.Feed(model, cache, seq);
-            vector.Load(cache);
-            var tokens = vector.DecodeActions(Layout.Vocab, ActionTokenizer);
+            var tokens = DecodeActions(Observation(instruction, rgb, state, out _));
             var chunk = ActionTokenizer.Decode(tokens);
             if (Manifest.ActionFrame == ActionFrame.Delta)
                 foreach (var step in chunk)
@@ -161,18 +161,19 @@ public sealed class ModelBundle : IDisposable
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
     {
-        var codes = ImagineCodes(instruction, rgb, state, actionTokens);
-        return codes is null ? null : RenderAgainst(codes, rgb);
+        var codes = ImagineCodes(instruction, rgb, state, actionTokens, out var now);
+        return codes is null ? null : RenderAgainst(codes, rgb, now);
     }
 
     /// <summary>
     /// Renders imagined codes using the current frame as reference, as a video codec's skip blocks do: a patch whose
     /// imagined code equals the current frame's code is predicted unchanged and keeps the current frame's pixels; the
     /// other patches (what the model expects to move) come from the tokenizer's decoder. Packed RGB.
+    /// <paramref name="referenceCodes"/>: the reference's own codes, when the caller already has them.
     /// </summary>
-    public byte[] RenderAgainst(int[] codes, byte[] reference)
+    public byte[] RenderAgainst(int[] codes, byte[] reference, int[]? referenceCodes = null)
     {
-        var now = EncodeFrame(reference);
+        var now = referenceCodes ?? EncodeFrame(reference);
         var drawn = DecodeCodes(codes);
         int size = ImageSize, grid = Layout.Grid, patch = size / grid;
         var result = (byte[])drawn.Clone();
@@ -189,6 +190,9 @@ public sealed class ModelBundle : IDisposable
 
     /// <summary>The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full.</summary>
     public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
+        => ImagineCodes(instruction, rgb, state, actionTokens, out _);
+
+    private int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -196,20 +200,23 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var seq = Observation(instruction, rgb, state, out var now);
+            var seq = Observation(instruction, rgb, state, out now);
             if (actionTokens is null)
             {
-                seq.Add(Vocabulary.Boa);
-                var logits = Decoder.Feed(model, cache, seq);
-                Decoder.DecodeActions(model, cache, logits, Layout.Vocab, ActionTokenizer);
+                actionTokens = DecodeActions(seq);   // the cache now ends with the observation
                 seq.Clear();
             }
-            else
-            {
-                Layout.Actions(seq, actionTokens);
-            }
+            Layout.Actions(seq, actionTokens);
             return Decoder.DecodeImage(model, cache, Layout.Vocab, Layout.Grid, now, seq);
         }
+    }
+
+    /// <summary>Runs the observation tokens into the cache (TorchSharp, one pass) and decodes the chunk's action tokens with the <see cref="VectorDecoder"/>.</summary>
+    private int[] DecodeActions(List<int> observation)
+    {
+        Decoder.Prompt(model, cache, observation);
+        vector.Load(cache);
+        return vector.DecodeActions(Layout.Vocab, ActionTokenizer);
     }
 
     /// <summary>
@@ -229,11 +236,11 @@ public sealed class ModelBundle : IDisposable
             cache.Truncate(0);
             cachedInstruction = null;
             Layout.Instruction(seq, instruction);
-            Decoder.Feed(model, cache, seq);
+            Decoder.Prompt(model, cache, seq);
             (cachedInstruction, instructionTokens) = (instruction, cache.Length);
             seq.Clear();
         }
-        codes = fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
+        codes = Codes(rgb);
         Layout.Image(seq, codes);
         Layout.State(seq, state, Manifest.State);
         return seq;

@@ -264,7 +264,8 @@ public static class ModelTrainer
                 for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Targets[s][d] - truth[s][d]); n++; }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
             var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
-            var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t]);
+            var now = bundle.EncodeFrame(e.Frames[t]);
+            var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
             imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
             if (gallery[0].Count < 8 && img is not null)
@@ -275,7 +276,7 @@ public static class ModelTrainer
             }
             copy += ImageOps.Psnr(e.Frames[t], next);
             var trueCodes = bundle.EncodeFrame(next);
-            recon += ImageOps.Psnr(bundle.RenderAgainst(trueCodes, e.Frames[t]), next);
+            recon += ImageOps.Psnr(bundle.RenderAgainst(trueCodes, e.Frames[t], now), next);
             reconRaw += ImageOps.Psnr(bundle.DecodeCodes(trueCodes), next);
         }
         var k = Math.Max(1, picks.Count);
