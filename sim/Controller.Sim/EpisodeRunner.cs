@@ -5,7 +5,8 @@ using Controller.Sim.Tasks;
 namespace Controller.Sim;
 
 /// <summary>One control tick as recorded: the observation the policy saw, the action applied, and what followed.</summary>
-public sealed record EpisodeStep(int Index, Observation Observation, double[] Action, bool Success, bool Done);
+/// <remarks><paramref name="Environment"/>: <see cref="SimEnv.EnvironmentState"/> at the observation (privileged; for datasets).</remarks>
+public sealed record EpisodeStep(int Index, Observation Observation, double[] Action, bool Success, bool Done, double[]? Environment = null);
 
 /// <summary>Summary of one closed-loop episode.</summary>
 public sealed record EpisodeResult(TaskEpisode Episode, string Policy, bool Success, int Steps, double FinalRemaining, TimeSpan Wall);
@@ -31,8 +32,9 @@ public static class EpisodeRunner
                 throw new SimException($"policy '{policy.Name}' returned an empty action chunk");
             foreach (var action in chunk.Targets)
             {
+                var environment = onStep is null ? null : env.EnvironmentState();
                 last = env.Step(action);
-                onStep?.Invoke(new EpisodeStep(last.Step - 1, observation, action, last.Success, last.Done));
+                onStep?.Invoke(new EpisodeStep(last.Step - 1, observation, action, last.Success, last.Done, environment));
                 observation = last.Observation;
                 if (last.Done)
                     break;

@@ -175,6 +175,21 @@ public sealed class SimEnv : IDisposable
         return new Frame(camera, PixelFormat.Rgb8, w, h, SimStamp, rgb);
     }
 
+    /// <summary>Names of <see cref="EnvironmentState"/>'s values, in order.</summary>
+    public static readonly IReadOnlyList<string> EnvironmentNames = ["object_x", "object_y", "object_z", "goal_x", "goal_y", "goal_z"];
+
+    /// <summary>
+    /// Privileged scene state (LeRobot's <c>observation.environment_state</c>), metres in the world frame: where the
+    /// object the instruction names is now (the reach sphere, the push block), then the task's goal position.
+    /// Recorded in demonstrations as a training target; policies never receive it.
+    /// </summary>
+    public double[] EnvironmentState()
+    {
+        var episode = Episode ?? throw new InvalidOperationException("call Reset before EnvironmentState");
+        var o = Sim.BodyPosition(episode.ObjectBody);
+        return [o.X, o.Y, o.Z, episode.Goal.X, episode.Goal.Y, episode.Goal.Z];
+    }
+
     public Observation Observe()
     {
         var frames = new Dictionary<string, Frame>(StringComparer.Ordinal);

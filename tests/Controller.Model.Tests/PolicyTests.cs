@@ -1,4 +1,5 @@
 using Controller.Abstractions;
+using Controller.Model.Decoding;
 using Controller.Model.Policy;
 using Controller.Model.Runtime;
 
@@ -20,6 +21,27 @@ public class PolicyTests
         Assert.All(chunk.Targets, t => Assert.Equal(2, t.Length));
         Assert.Equal(4, chunk.Tokens!.Length);
         Assert.Equal(CommandSource.Policy, chunk.Source);
+    }
+
+    [Fact]
+    public void PredictActions_CheckpointWithObjectTokens_PutsTheObjectInsideTheTrainedRange()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir(objectBins: 5));
+        var before = TorchInfo.LiveTensors;
+        var prediction = bundle.PredictActions("go", Tiny.Image(16, 3), [0.1f, -0.2f]);
+        Assert.Equal(4, prediction.Tokens.Length);
+        var xy = prediction.Object!;
+        Assert.InRange(xy[0], 0.1f, 0.4f);
+        Assert.InRange(xy[1], -0.3f, 0.3f);
+        Assert.NotNull(bundle.Imagine("go", Tiny.Image(16, 3), [0.1f, -0.2f]));
+        Assert.Equal(before, TorchInfo.LiveTensors);
+    }
+
+    [Fact]
+    public void PredictActions_CheckpointWithoutObjectTokens_ReturnsNoObject()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        Assert.Null(bundle.PredictActions("go", Tiny.Image(16, 3), [0.1f, -0.2f]).Object);
     }
 
     [Fact]
@@ -79,8 +101,9 @@ public class PolicyTests
     [Fact]
     public void PredictActions_InstructionCachedAcrossTicks_MatchesAFreshBundle()
     {
-        using var warm = ModelBundle.Load(Tiny.CheckpointDir());
-        using var fresh = ModelBundle.Load(Tiny.CheckpointDir());
+        var dir = Tiny.CheckpointDir();
+        using var warm = ModelBundle.Load(dir);
+        using var fresh = ModelBundle.Load(dir);
         float[] state = [0.1f, -0.2f];
         warm.PredictActions("go", Tiny.Image(16, 1), state);
         warm.PredictActions("stop there", Tiny.Image(16, 2), state);
@@ -117,5 +140,35 @@ public class PolicyTests
                     var i = (y * size + x) * 3 + ch;
                     Assert.Equal(y < patch && x < patch ? decoded[i] : reference[i], rendered[i]);
                 }
+    }
+
+    [Fact]
+    public void RenderExpected_KeepCertainOrImpossible_GivesTheReferenceOrTheDrawnPatch()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        var reference = Tiny.Image(16, 8);
+        var now = bundle.EncodeFrame(reference);
+        var moved = now.Select(c => (c + 1) % bundle.Manifest.Image.CodebookSize).ToArray();
+        var cells = now.Length;
+
+        var certain = bundle.RenderExpected(new ImaginedFrame(now, moved, Enumerable.Repeat(1f, cells).ToArray()), reference);
+        Assert.Equal(reference, certain);
+
+        var changed = bundle.RenderExpected(new ImaginedFrame(moved, moved, new float[cells]), reference);
+        Assert.Equal(bundle.RenderAgainst(moved, reference), changed);
+    }
+
+    [Fact]
+    public void RenderExpected_HalfSure_IsTheMeanOfReferenceAndChange()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        var reference = Tiny.Image(16, 9);
+        var now = bundle.EncodeFrame(reference);
+        var moved = now.Select(c => (c + 2) % bundle.Manifest.Image.CodebookSize).ToArray();
+        var drawn = bundle.DecodeCodes(moved);
+        var half = bundle.RenderExpected(new ImaginedFrame(now, moved, Enumerable.Repeat(0.5f, now.Length).ToArray()), reference);
+        for (var i = 0; i < half.Length; i++)
+            Assert.InRange(half[i], (reference[i] + drawn[i]) / 2.0 - 0.51, (reference[i] + drawn[i]) / 2.0 + 0.51);
+        Assert.NotEqual(reference, half);
     }
 }

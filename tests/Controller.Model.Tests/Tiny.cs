@@ -1,4 +1,5 @@
 using Controller.Model.Checkpoints;
+using Controller.Model.Data;
 using Controller.Model.Imaging;
 using Controller.Model.Tokens;
 using Controller.Model.Training;
@@ -16,7 +17,8 @@ internal static class Tiny
     public static Normalizer Norm2 => new([-1, -1], [1, 1]);
 
     /// <summary>Writes a randomly initialised but complete checkpoint directory (tokenizer + world model + config).</summary>
-    public static string CheckpointDir(string actions = "bins", int seed = 1)
+    /// <param name="objectBins">Bins per axis of the object tokens (0: a checkpoint without them).</param>
+    public static string CheckpointDir(string actions = "bins", int seed = 1, int objectBins = 0)
     {
         var dir = Path.Combine(Path.GetTempPath(), "model-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -27,9 +29,10 @@ internal static class Tiny
         var act = actions == "bins"
             ? new ActionTokenizerConfig("bins", 2, Norm2, Bins: 16, VocabSize: 16)
             : new ActionTokenizerConfig("fast", 2, Norm2, Scale: 4, Range: 6, Merges: [[6, 6], [16, 6]], VocabSize: 15);
-        var vocab = new Vocabulary(fsqConfig.CodebookSize, 8, act.VocabSize);
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, 8, act.VocabSize, objectBins);
         var config = Config(vocab.Size, 64);
-        var manifest = new ModelManifest(fsqConfig, config, act, Norm2, 8, 4, 0.05, seed, 0, "tiny");
+        var manifest = new ModelManifest(fsqConfig, config, act, Norm2, 8, 4, 0.05, seed, 0, "tiny", ActionFrame.Delta,
+            objectBins, objectBins > 0 ? new Normalizer([0.1f, -0.3f], [0.4f, 0.3f]) : null);
         using var model = new WorldModel(config);
         ModelTrainer.SaveCheckpoint(model, manifest, dir);
         return dir;

@@ -64,6 +64,26 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Object_TablePosition_UsesEachAxissOwnIdsAndRoundTripsWithinHalfABin()
+    {
+        var vocab = new Vocabulary(9, 8, 12, ObjectBins: 64);
+        var layout = new SequenceLayout(vocab, Grid: 2, StateDims: 2);
+        var norm = new Normalizer([0f, -0.4f], [0.4f, 0.4f]);
+        var seq = new List<int>();
+        layout.Object(seq, [0.25f, -0.13f], norm);
+        Assert.Equal(4, seq.Count);
+        Assert.Equal(Vocabulary.BoOb, seq[0]);
+        Assert.Equal(Vocabulary.EoOb, seq[3]);
+        Assert.InRange(seq[1], vocab.ObjectOffset, vocab.ObjectOffset + 63);
+        Assert.InRange(seq[2], vocab.ObjectOffset + 64, vocab.Size - 1);
+        Assert.True(vocab.IsObject(seq[1]) && !vocab.IsAction(seq[1]));
+        var back = layout.ObjectPosition([seq[1] - vocab.ObjectOffset, seq[2] - vocab.ObjectOffset - 64], norm);
+        Assert.Equal(0.25f, back[0], 0.4f / 64 / 2 + 1e-6f);
+        Assert.Equal(-0.13f, back[1], 0.8f / 64 / 2 + 1e-6f);
+        Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, vocab.Size);
+    }
+
+    [Fact]
     public void TokenizerTrainer_TwoStepsThenResume_ContinuesFromTheCheckpoint()
     {
         var episodes = Enumerable.Range(0, 3).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
@@ -75,6 +95,23 @@ public class TrainingTests
         Assert.Equal(3, report.Step);
         Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "tokenizer_loss.csv")).Length);
         Assert.True(File.Exists(Path.Combine(dir, "tokenizer_loss.png")));
+    }
+
+    [Fact]
+    public void ModelTrainer_TinyRunOnEpisodesWithObjects_ShipsObjectTokensAndMeasuresTheirError()
+    {
+        var episodes = Enumerable.Range(0, 4).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var dir = Path.Combine(Path.GetTempPath(), "model-train-" + Guid.NewGuid().ToString("N"));
+        var tok = Path.Combine(dir, "tok");
+        TokenizerTrainer.Train(episodes, Tiny.Fsq, tok, new TrainOptions { Steps = 2, Batch = 2 });
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 16, HeldOutSamples = 4 };
+        var report = ModelTrainer.Train(episodes, Path.Combine(tok, TokenizerTrainer.WeightsFile), settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 3, Batch = 2 });
+
+        Assert.InRange(report.HeldOutObjectError, 0, 1.5);   // unit square: a decoded position, not NaN
+        using var bundle = Policy.ModelBundle.Load(Path.Combine(dir, "model"), warmUpTicks: 0);
+        Assert.Equal(16, bundle.Manifest.ObjectBins);
+        Assert.True(bundle.Layout.HasObject);
+        Assert.Equal(2, bundle.PredictActions(SquaresWorld.Instruction, episodes[0].Frames[0], episodes[0].States[0]).Object!.Length);
     }
 
     [Fact]

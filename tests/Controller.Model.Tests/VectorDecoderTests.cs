@@ -70,6 +70,32 @@ public class VectorDecoderTests
         Assert.Equal(expected, vector.DecodeActions(vocab, tok));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    public void DecodeObject_SameModelAndPrompt_EmitsTheTorchDecodersBinsThenTheSameActions(int seed)
+    {
+        using var scope = NewDisposeScope();
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12, ObjectBins: 6);
+        using var model = Model(vocab.Size, seed);
+        using var noGrad = no_grad();
+        var tok = new BinActionTokenizer(3, Tiny.Norm2, bins: 12);
+        int[] prompt = [Vocabulary.Bos, vocab.Text(65), Vocabulary.Boi, vocab.Image(4), Vocabulary.Eoi, Vocabulary.BoSt, vocab.State(3), Vocabulary.EoSt];
+        using var torchCache = new KvCache(model.Config);
+        Decoder.Feed(model, torchCache, prompt);
+        var expected = Decoder.DecodeObject(model, torchCache, vocab);
+        var expectedActions = Decoder.DecodeActions(model, torchCache, Decoder.Feed(model, torchCache, [Vocabulary.Boa]), vocab, tok);
+
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, prompt);
+        var vector = new VectorDecoder(model);
+        vector.Load(cache);
+        var bins = vector.DecodeObject(vocab);
+        Assert.Equal(expected, bins);
+        Assert.All(bins, b => Assert.InRange(b, 0, 5));
+        Assert.Equal(expectedActions, vector.DecodeActions(vocab, tok));
+    }
+
     [Fact]
     public void ArgmaxIn_AlsoAllowedIdScoresHighest_ReturnsIt()
     {

@@ -55,11 +55,25 @@ public sealed class DatasetTests : IDisposable
             {
                 Assert.Equal(steps[i].Action, demo.Actions[i]);
                 Assert.Equal(steps[i].Observation.State.Positions, demo.States[i]);
+                Assert.Equal(steps[i].Environment, demo.Environment![i]);
                 Assert.Equal(i / 20.0, demo.Timestamps[i], 9);
                 foreach (var cam in reader.Cameras)
                     Assert.Equal(steps[i].Observation.Frames[cam].Pixels.ToArray(), demo.Frames[cam][i]);
             }
         }
+    }
+
+    [Fact]
+    public void EnvironmentState_ReachEpisode_IsTheNamedSpheresPositionThenTheGoal()
+    {
+        using var env = new SimEnv(SimFixtures.Profile, new ReachTask());
+        env.Reset(7);
+        var sphere = env.Sim.BodyPosition(SimScene.Target(env.Episode!.Colour));
+        var state = env.EnvironmentState();
+        Assert.Equal(SimEnv.EnvironmentNames.Count, state.Length);
+        Assert.Equal([sphere.X, sphere.Y, sphere.Z], state[..3]);
+        Assert.Equal([env.Episode.Goal.X, env.Episode.Goal.Y, env.Episode.Goal.Z], state[3..]);
+        Assert.True(sphere.PlanarDistance(new Vec3(0, 0, 0)) > 0.1, "the sphere should be on the table, not parked at the origin");
     }
 
     [Fact]

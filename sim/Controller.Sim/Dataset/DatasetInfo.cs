@@ -52,4 +52,5 @@ public sealed record FrameRow(
     [property: JsonPropertyName("observation.velocity")] double[] Velocity,
     [property: JsonPropertyName("action")] double[] Action,
     [property: JsonPropertyName("next.success")] bool NextSuccess,
-    [property: JsonPropertyName("next.done")] bool NextDone);
+    [property: JsonPropertyName("next.done")] bool NextDone,
+    [property: JsonPropertyName("observation.environment_state"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? Environment = null);

@@ -6,6 +6,8 @@ namespace Controller.Sim.Dataset;
 /// <summary>
 /// One demonstration loaded in memory. Arrays are [frame][joint] in the profile's joint order;
 /// <see cref="Frames"/> maps camera name to [frame] tightly packed RGB8 (Height × Width × 3, top row first).
+/// <see cref="Environment"/> is [frame][value] of <c>observation.environment_state</c> (<see cref="SimEnv.EnvironmentNames"/>),
+/// or null for datasets written before it was recorded.
 /// </summary>
 public sealed record Demonstration(
     EpisodeInfo Info,
@@ -16,7 +18,8 @@ public sealed record Demonstration(
     double[] Timestamps,
     IReadOnlyDictionary<string, byte[][]> Frames,
     int Width,
-    int Height)
+    int Height,
+    double[][]? Environment = null)
 {
     public int Length => Actions.Length;
 }
@@ -85,7 +88,8 @@ public sealed class DatasetReader
         }
         return new Demonstration(info, info.Instruction,
             [.. rows.Select(r => r.State)], [.. rows.Select(r => r.Velocity)], [.. rows.Select(r => r.Action)],
-            [.. rows.Select(r => r.Timestamp)], frames, w, h);
+            [.. rows.Select(r => r.Timestamp)], frames, w, h,
+            rows.TrueForAll(r => r.Environment is { Length: > 0 }) ? [.. rows.Select(r => r.Environment!)] : null);
     }
 
     /// <summary>Loads every episode (optionally only successful ones), in order.</summary>

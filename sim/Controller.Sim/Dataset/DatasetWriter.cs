@@ -72,7 +72,7 @@ public sealed class DatasetWriter : IDisposable
         }
         var index = _totalFrames + _pending.Count;
         var row = new FrameRow(index, _episodes.Count, step.Index, step.Index / _profile.ControlRateHz, taskIndex,
-            [.. step.Observation.State.Positions], [.. step.Observation.State.Velocities], [.. step.Action], step.Success, step.Done);
+            [.. step.Observation.State.Positions], [.. step.Observation.State.Velocities], [.. step.Action], step.Success, step.Done, step.Environment);
         _pending.Add((row, frames));
     }
 
@@ -128,6 +128,7 @@ public sealed class DatasetWriter : IDisposable
             ["observation.state"] = new("float64", [names.Length], names),
             ["observation.velocity"] = new("float64", [names.Length], names),
             ["action"] = new("float64", [names.Length], names),
+            ["observation.environment_state"] = new("float64", [SimEnv.EnvironmentNames.Count], [.. SimEnv.EnvironmentNames]),
             ["timestamp"] = new("float64", [1]),
             ["frame_index"] = new("int64", [1]),
             ["episode_index"] = new("int64", [1]),

@@ -95,17 +95,19 @@ public static class TrainCommand
         var period = new Option<double>("--step-period") { Description = "Seconds between actions in the demonstrations", DefaultValueFactory = _ => 0.05 };
         var actionWeight = new Option<float>("--action-weight") { Description = "Loss weight of action tokens (next-frame tokens weigh 1)", DefaultValueFactory = _ => new ModelTrainSettings().ActionLossWeight };
         var frame = new Option<ActionFrame>("--action-frame") { Description = "What action tokens stand for: Absolute joint targets or Delta from the joint positions", DefaultValueFactory = _ => new ModelTrainSettings().ActionFrame };
+        var objectBins = new Option<int>("--object-bins") { Description = "Bins per axis for the object tokens (where the instruction's object is, predicted before the actions); 0 trains without them", DefaultValueFactory = _ => new ModelTrainSettings().ObjectBins };
+        var objectWeight = new Option<float>("--object-weight") { Description = "Loss weight of the object tokens", DefaultValueFactory = _ => new ModelTrainSettings().ObjectLossWeight };
         var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, heldOut, every };
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, objectBins, objectWeight, heldOut, every };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
-            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), HeldOutSamples = p.GetValue(heldOut) };
+            var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), ObjectBins = p.GetValue(objectBins), ObjectLossWeight = p.GetValue(objectWeight), HeldOutSamples = p.GetValue(heldOut) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
-            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}");
+            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}; object error {report.HeldOutObjectError * 100:F1} cm");
             return 0;
         }));
         return cmd;
@@ -148,7 +150,7 @@ public static class TrainCommand
                 throw new InvalidDataException($"episode {d.Info.EpisodeIndex}: frames are {d.Width}×{d.Height}; the tokenizer needs square frames");
             list.Add(new Episode(d.Info.Task, d.Instruction, d.Width, d.Frames[camera],
                 [.. d.States.Select(r => r.Select(v => (float)v).ToArray())], [.. d.Actions.Select(r => r.Select(v => (float)v).ToArray())],
-                d.Info.Success, (int)(d.Info.Seed % int.MaxValue)));
+                d.Info.Success, (int)(d.Info.Seed % int.MaxValue), d.Environment?.Select(r => new[] { (float)r[0], (float)r[1] }).ToArray()));
         }
         // Trainers hold out every 10th episode, so each task contributes to the held-out set.
         return list;

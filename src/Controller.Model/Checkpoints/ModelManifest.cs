@@ -8,6 +8,7 @@ namespace Controller.Model.Checkpoints;
 /// <summary>
 /// Everything needed besides the weights to run a trained model: configs, vocabulary sizes, normalisation stats
 /// and tokenizer settings. Stored in the safetensors metadata ("manifest") and as config.json alongside.
+/// <see cref="Objects"/> (the table range of the object tokens) is null for checkpoints trained without them.
 /// </summary>
 public sealed record ModelManifest(
     FsqConfig Image,
@@ -20,11 +21,13 @@ public sealed record ModelManifest(
     int Seed,
     int Step,
     string Data,
-    ActionFrame ActionFrame = ActionFrame.Delta)
+    ActionFrame ActionFrame = ActionFrame.Delta,
+    int ObjectBins = 0,
+    Normalizer? Objects = null)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize);
+    public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize, Objects is null ? 0 : ObjectBins);
 
     public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes);
 

@@ -5,7 +5,7 @@ namespace Controller.Model.Data;
 
 /// <summary>
 /// Episodes on disk, one safetensors file each (episode_NNNNN.safetensors): frames U8 [T,S,S,3], states F32 [T,D],
-/// actions F32 [T,D]; task, instruction, success and seed in the metadata. Stateless, thread-safe.
+/// actions F32 [T,D], optionally objects F32 [T,2]; task, instruction, success and seed in the metadata. Stateless, thread-safe.
 /// </summary>
 public static class EpisodeStore
 {
@@ -19,12 +19,15 @@ public static class EpisodeStore
     public static void Save(string path, Episode e)
     {
         var frames = e.Frames.SelectMany(f => f).ToArray();
-        SafeTensors.Write(path,
+        List<TensorEntry> entries =
         [
             new TensorEntry("frames", "U8", [e.Steps, e.Size, e.Size, 3], frames),
             TensorEntry.FromFloats("states", [.. e.States.SelectMany(s => s)], e.Steps, e.Dims),
             TensorEntry.FromFloats("actions", [.. e.Actions.SelectMany(s => s)], e.Steps, e.Dims),
-        ], new Dictionary<string, string>
+        ];
+        if (e.Objects is not null)
+            entries.Add(TensorEntry.FromFloats("objects", [.. e.Objects.SelectMany(o => o)], e.Steps, 2));
+        SafeTensors.Write(path, entries, new Dictionary<string, string>
         {
             ["task"] = e.Task, ["instruction"] = e.Instruction,
             ["success"] = e.Success ? "true" : "false", ["seed"] = e.Seed.ToString(CultureInfo.InvariantCulture),
@@ -54,8 +57,9 @@ public static class EpisodeStore
         var f = Enumerable.Range(0, steps).Select(i => frames.Data.AsSpan(i * per, per).ToArray()).ToArray();
         var s = Rows(states.ToFloats(), dims);
         var a = Rows(actions.ToFloats(), dims);
+        var o = t.TryGetValue("objects", out var objects) ? Rows(objects.ToFloats(), 2) : null;
         return new Episode(meta.GetValueOrDefault("task", "unknown"), meta.GetValueOrDefault("instruction", ""), size, f, s, a,
-            meta.GetValueOrDefault("success") == "true", int.Parse(meta.GetValueOrDefault("seed", "0"), CultureInfo.InvariantCulture));
+            meta.GetValueOrDefault("success") == "true", int.Parse(meta.GetValueOrDefault("seed", "0"), CultureInfo.InvariantCulture), o);
     }
 
     private static float[][] Rows(float[] flat, int dims) =>

@@ -50,17 +50,17 @@ public sealed class SquaresWorld
     public static Episode Demonstrate(int seed, int maxSteps = 40, int size = 64)
     {
         var w = new SquaresWorld(seed, size);
-        var frames = new List<byte[]>(); var states = new List<float[]>(); var actions = new List<float[]>();
+        var frames = new List<byte[]>(); var states = new List<float[]>(); var actions = new List<float[]>(); var objects = new List<float[]>();
         for (var t = 0; t < maxSteps; t++)
         {
-            frames.Add(w.Render()); states.Add(w.State);
+            frames.Add(w.Render()); states.Add(w.State); objects.Add([w.tx, w.ty]);
             // A little noise on the commands widens the state distribution the model sees.
             var a = w.Expert();
             a = [a[0] + (float)(w.rng.NextDouble() - 0.5) * 0.04f, a[1] + (float)(w.rng.NextDouble() - 0.5) * 0.04f];
             actions.Add(a);
             w.Step(a);
         }
-        return new Episode("squares", Instruction, size, [.. frames], [.. states], [.. actions], w.Succeeded, seed);
+        return new Episode("squares", Instruction, size, [.. frames], [.. states], [.. actions], w.Succeeded, seed, [.. objects]);
     }
 
     private float Next() => 0.1f + 0.8f * (float)rng.NextDouble();

@@ -54,6 +54,25 @@ public static class Decoder
     }
 
     /// <summary>
+    /// The named object's position: feeds BOOb (the cache must end with the observation's EOSt), then greedily one bin
+    /// per dimension among that dimension's ids only, then EOOb. Returns the local bins.
+    /// </summary>
+    public static int[] DecodeObject(WorldModel model, KvCache cache, Vocabulary vocab)
+    {
+        var bins = new int[Vocabulary.ObjectDims];
+        var logits = Feed(model, cache, [Vocabulary.BoOb]);
+        for (var d = 0; d < bins.Length; d++)
+        {
+            var lo = vocab.Object(d, 0);
+            var id = ArgmaxIn(logits, lo, lo + vocab.ObjectBins);
+            bins[d] = id - lo;
+            logits = Feed(model, cache, [id]);
+        }
+        Feed(model, cache, [Vocabulary.EoOb]);
+        return bins;
+    }
+
+    /// <summary>
     /// The cache must end with BOA and <paramref name="logits"/> be its output. Emits action tokens (local ids,
     /// 0..ActionTokens-1) until EOA (variable-length tokenizers, after at least one token) or MaxTokens, then feeds EOA.
     /// </summary>
@@ -80,27 +99,34 @@ public static class Decoder
 
     /// <summary>
     /// Imagination: feeds BOI and decodes one frame's cells row by row (EOL forced after each row), then EOI.
-    /// Each cell is an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then gets).
-    /// Returns grid² codes, or null when the context has no room for a whole frame.
+    /// Each cell is greedily an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then
+    /// gets); the frame also carries, per cell, the probability of KEEP and the most likely code other than KEEP.
+    /// Null when the context has no room for a whole frame.
     /// </summary>
-    public static int[]? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
+    public static ImaginedFrame? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
     {
         var needed = (prefix?.Count ?? 0) + 2 + grid * (grid + 1);
         if (cache.Length + needed > cache.Capacity)
             return null;
         var feed = new List<int>(prefix ?? []) { Vocabulary.Boi };
         var logits = Feed(model, cache, feed);
-        var codes = new int[grid * grid];
-        var cells = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
+        var cells = grid * grid;
+        var (codes, moved, keep) = (new int[cells], new int[cells], new float[cells]);
+        var allowed = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
+        var codesOnly = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset);
         for (var r = 0; r < grid; r++)
             for (var c = 0; c < grid; c++)
             {
-                var id = ArgmaxIn(logits, cells);
-                codes[r * grid + c] = id == Vocabulary.Keep ? reference[r * grid + c] : id - vocab.ImageOffset;
+                var i = r * grid + c;
+                var masked = logits + allowed;
+                var id = (int)masked.argmax().item<long>();
+                keep[i] = masked.softmax(0)[Vocabulary.Keep].item<float>();
+                moved[i] = ArgmaxIn(logits, codesOnly) - vocab.ImageOffset;
+                codes[i] = id == Vocabulary.Keep ? reference[i] : id - vocab.ImageOffset;
                 logits = c == grid - 1 ? Feed(model, cache, [id, Vocabulary.Eol]) : Feed(model, cache, [id]);
             }
         if (cache.Length < cache.Capacity)
             Feed(model, cache, [Vocabulary.Eoi]);
-        return codes;
+        return new ImaginedFrame(codes, moved, keep);
     }
 }

@@ -132,6 +132,25 @@ public sealed class VectorDecoder
     }
 
     /// <summary>
+    /// Greedy decoding of the named object's position, as <see cref="Decoder.DecodeObject"/>: feeds BOOb, picks each
+    /// dimension's bin among that dimension's ids only, feeds EOOb. Returns the local bins.
+    /// </summary>
+    public int[] DecodeObject(Vocabulary vocab)
+    {
+        var bins = new int[Vocabulary.ObjectDims];
+        Step(Vocabulary.BoOb);
+        for (var d = 0; d < bins.Length; d++)
+        {
+            var lo = vocab.Object(d, 0);
+            var id = ArgmaxIn(lo, lo + vocab.ObjectBins);
+            bins[d] = id - lo;
+            Step(id);
+        }
+        Step(Vocabulary.EoOb);
+        return bins;
+    }
+
+    /// <summary>
     /// Greedy constrained decoding of an action chunk, as <see cref="Decoder.DecodeActions"/>: feeds BOA, then emits
     /// action tokens (local ids) until EOA (variable-length tokenizers, after at least one token) or MaxTokens.
     /// </summary>

@@ -8,8 +8,12 @@ using static TorchSharp.torch;
 
 namespace Controller.Model.Policy;
 
-/// <summary>Action chunk predicted by the model: joint targets [step][joint], and the tokens they were decoded from.</summary>
-public sealed record ActionPrediction(float[][] Targets, int[] Tokens);
+/// <summary>
+/// Action chunk predicted by the model: joint targets [step][joint], and the tokens they were decoded from.
+/// <paramref name="Object"/>: where the model put the instruction's object first, (x, y) on the table in metres
+/// (null for checkpoints without object tokens).
+/// </summary>
+public sealed record ActionPrediction(float[][] Targets, int[] Tokens, float[]? Object = null);
 
 /// <summary>
 /// A trained checkpoint directory (world_model.safetensors + image_tokenizer.safetensors + config.json) loaded for
@@ -144,55 +148,76 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var tokens = DecodeActions(Observation(instruction, rgb, state, out _));
+            var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), null);
             var chunk = ActionTokenizer.Decode(tokens);
             if (Manifest.ActionFrame == ActionFrame.Delta)
                 foreach (var step in chunk)
                     for (var j = 0; j < step.Length; j++)
                         step[j] += state[j];
-            return new ActionPrediction(chunk, tokens);
+            return new ActionPrediction(chunk, tokens, Layout.HasObject ? Layout.ObjectPosition(objectBins, Manifest.Objects!) : null);
         }
     }
 
     /// <summary>
-    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame
-    /// (<see cref="RenderAgainst"/>). With <paramref name="actionTokens"/> null the model first picks its own actions.
-    /// Null when the context is full.
+    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame as
+    /// the model's expected picture (<see cref="RenderExpected"/>). With <paramref name="actionTokens"/> null the model
+    /// first picks its own actions. Null when the context is full.
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
     {
-        var codes = ImagineCodes(instruction, rgb, state, actionTokens, out var now);
-        return codes is null ? null : RenderAgainst(codes, rgb, now);
+        var frame = ImagineFrame(instruction, rgb, state, actionTokens, out var now);
+        return frame is null ? null : RenderExpected(frame, rgb, now);
     }
 
     /// <summary>
-    /// Renders imagined codes using the current frame as reference, as a video codec's skip blocks do: a patch whose
-    /// imagined code equals the current frame's code is predicted unchanged and keeps the current frame's pixels; the
-    /// other patches (what the model expects to move) come from the tokenizer's decoder. Packed RGB.
-    /// <paramref name="referenceCodes"/>: the reference's own codes, when the caller already has them.
+    /// Renders codes using the current frame as reference, as a video codec's skip blocks do: a patch whose code
+    /// equals the current frame's code is unchanged and keeps the current frame's pixels; the other patches (what
+    /// moved) come from the tokenizer's decoder. Packed RGB. <paramref name="referenceCodes"/>: the reference's own
+    /// codes, when the caller already has them.
     /// </summary>
     public byte[] RenderAgainst(int[] codes, byte[] reference, int[]? referenceCodes = null)
     {
         var now = referenceCodes ?? EncodeFrame(reference);
         var drawn = DecodeCodes(codes);
-        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
         var result = (byte[])drawn.Clone();
         for (var i = 0; i < codes.Length; i++)
-        {
-            if (codes[i] != now[i])
-                continue;
-            int r0 = i / grid * patch, c0 = i % grid * patch;
-            for (var r = r0; r < r0 + patch; r++)
-                Array.Copy(reference, (r * size + c0) * 3, result, (r * size + c0) * 3, patch * 3);
-        }
+            if (codes[i] == now[i])
+                BlendPatch(result, i, reference, reference, 1);
         return result;
     }
 
-    /// <summary>The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full.</summary>
-    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
-        => ImagineCodes(instruction, rgb, state, actionTokens, out _);
+    /// <summary>
+    /// The imagined frame as the model's expected picture: each patch is the current frame's pixels weighted by the
+    /// model's probability that the patch stays (KEEP) plus the decoded patch it would change to, weighted by the rest.
+    /// Under squared error this beats committing to the greedy choice wherever the model is unsure (the mean of a
+    /// two-outcome belief). Packed RGB.
+    /// </summary>
+    public byte[] RenderExpected(ImaginedFrame frame, byte[] reference, int[]? referenceCodes = null)
+    {
+        var now = referenceCodes ?? EncodeFrame(reference);
+        var greedy = RenderAgainst(frame.Codes, reference, now);   // changed cells drawn in their greedy context
+        var moved = DecodeCodes(frame.Moved);                      // every cell as it would be if it changed
+        var result = new byte[greedy.Length];
+        for (var i = 0; i < frame.Codes.Length; i++)
+            BlendPatch(result, i, reference, frame.Codes[i] != now[i] ? greedy : moved, frame.KeepProbability[i]);
+        return result;
+    }
 
-    private int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
+    /// <summary>Writes patch <paramref name="cell"/> of <paramref name="target"/> as keep·a + (1 − keep)·b.</summary>
+    private void BlendPatch(byte[] target, int cell, byte[] a, byte[] b, float keep)
+    {
+        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
+        int r0 = cell / grid * patch, c0 = cell % grid * patch;
+        for (var r = r0; r < r0 + patch; r++)
+            for (var k = (r * size + c0) * 3; k < (r * size + c0 + patch) * 3; k++)
+                target[k] = (byte)MathF.Round(keep * a[k] + (1 - keep) * b[k]);
+    }
+
+    /// <summary>The imagined frame's cells (see <see cref="Imagine"/>), or null when the context is full.</summary>
+    public ImaginedFrame? ImagineFrame(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
+        => ImagineFrame(instruction, rgb, state, actionTokens, out _);
+
+    private ImaginedFrame? ImagineFrame(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -200,23 +225,26 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var seq = Observation(instruction, rgb, state, out now);
-            if (actionTokens is null)
-            {
-                actionTokens = DecodeActions(seq);   // the cache now ends with the observation
-                seq.Clear();
-            }
-            Layout.Actions(seq, actionTokens);
+            var (objectBins, actions) = DecodePlan(Observation(instruction, rgb, state, out now), actionTokens);
+            var seq = new List<int>();                // the cache ends with the observation: the plan follows in TorchSharp
+            if (Layout.HasObject)
+                Layout.Object(seq, objectBins);
+            Layout.Actions(seq, actions);
             return Decoder.DecodeImage(model, cache, Layout.Vocab, Layout.Grid, now, seq);
         }
     }
 
-    /// <summary>Runs the observation tokens into the cache (TorchSharp, one pass) and decodes the chunk's action tokens with the <see cref="VectorDecoder"/>.</summary>
-    private int[] DecodeActions(List<int> observation)
+    /// <summary>
+    /// Runs the observation tokens into the cache (TorchSharp, one pass), then decodes with the <see cref="VectorDecoder"/>
+    /// the object's bins (empty without object tokens) and the chunk's action tokens, unless <paramref name="actions"/>
+    /// are given. The TorchSharp cache ends with the observation.
+    /// </summary>
+    private (int[] Object, int[] Actions) DecodePlan(List<int> observation, int[]? actions)
     {
         Decoder.Prompt(model, cache, observation);
         vector.Load(cache);
-        return vector.DecodeActions(Layout.Vocab, ActionTokenizer);
+        var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab) : [];
+        return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer));
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Controller.Model.Tokens;
 
 /// <summary>
 /// Builds token sequences in the documented layout (docs/tokens.md):
-/// <c>BOS text…  [BOI (v×g EOL)×g EOI  BOSt s… EOSt  BOA a… EOA]×steps</c>. Immutable, thread-safe.
+/// <c>BOS text…  BOI (v×g EOL)×g EOI  BOSt s… EOSt  [BOOb x y EOOb]  BOA a… EOA  BOI (c|KEEP …) EOI</c>; the object span
+/// only when the vocabulary has object bins. Immutable, thread-safe.
 /// </summary>
 public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32)
 {
@@ -51,6 +52,35 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
         for (var d = 0; d < StateDims; d++)
             seq.Add(Vocab.State(UniformBins.ToBin(norm.ToUnit(d, positions[d]), Vocab.StateBins)));
         seq.Add(Vocabulary.EoSt);
+    }
+
+    public bool HasObject => Vocab.ObjectBins > 0;
+
+    /// <summary>Appends BOOb, the named object's x and y bins (table metres through <paramref name="norm"/>), EOOb.</summary>
+    public void Object(List<int> seq, ReadOnlySpan<float> xy, Normalizer norm)
+    {
+        Span<int> bins = stackalloc int[Vocabulary.ObjectDims];
+        for (var d = 0; d < bins.Length; d++)
+            bins[d] = UniformBins.ToBin(norm.ToUnit(d, xy[d]), Vocab.ObjectBins);
+        Object(seq, bins);
+    }
+
+    /// <summary>Appends BOOb, the object tokens of local <paramref name="bins"/> (one per dimension), EOOb.</summary>
+    public void Object(List<int> seq, ReadOnlySpan<int> bins)
+    {
+        seq.Add(Vocabulary.BoOb);
+        for (var d = 0; d < Vocabulary.ObjectDims; d++)
+            seq.Add(Vocab.Object(d, bins[d]));
+        seq.Add(Vocabulary.EoOb);
+    }
+
+    /// <summary>Object tokens (local bins, one per dimension) back to table metres.</summary>
+    public float[] ObjectPosition(ReadOnlySpan<int> bins, Normalizer norm)
+    {
+        var xy = new float[bins.Length];
+        for (var d = 0; d < bins.Length; d++)
+            xy[d] = norm.FromUnit(d, UniformBins.FromBin(bins[d], Vocab.ObjectBins));
+        return xy;
     }
 
     public void Actions(List<int> seq, ReadOnlySpan<int> actionTokens)

@@ -2,10 +2,14 @@ namespace Controller.Model.Tokens;
 
 /// <summary>
 /// The one vocabulary, Emu3 style: specials, then text bytes, image codes, state bins and action tokens,
-/// each a contiguous id range. See docs/tokens.md. Immutable and thread-safe.
+/// each a contiguous id range, then (when <paramref name="ObjectBins"/> &gt; 0) the named object's position: x bins, then
+/// y bins. See docs/tokens.md. Immutable and thread-safe.
 /// </summary>
-public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens)
+public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens, int ObjectBins = 0)
 {
+    /// <summary>Object position tokens: x and y on the table.</summary>
+    public const int ObjectDims = 2;
+
     public const int Pad = 0;
     public const int Bos = 1;
     public const int Eos = 2;
@@ -19,27 +23,33 @@ public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens)
     public const int EoSt = 10;
     /// <summary>In a predicted frame: this cell keeps the code it had in the frame before (a video codec's skip block).</summary>
     public const int Keep = 11;
-    public const int SpecialCount = 16; // 12..15 reserved
+    /// <summary>Begin / end of the named object's position (x, y bins): what the policy grounds the instruction to before it acts.</summary>
+    public const int BoOb = 12;
+    public const int EoOb = 13;
+    public const int SpecialCount = 16; // 14..15 reserved
 
     public const int TextOffset = SpecialCount;
     public const int TextCount = 256;
     public int ImageOffset => TextOffset + TextCount;
     public int StateOffset => ImageOffset + ImageCodes;
     public int ActionOffset => StateOffset + StateBins;
-    public int Size => ActionOffset + ActionTokens;
+    public int ObjectOffset => ActionOffset + ActionTokens;
+    public int Size => ObjectOffset + ObjectDims * ObjectBins;
 
     public int Text(byte b) => TextOffset + b;
     public int Image(int code) => ImageOffset + Check(code, ImageCodes, "image code");
     public int State(int bin) => StateOffset + Check(bin, StateBins, "state bin");
     public int Action(int token) => ActionOffset + Check(token, ActionTokens, "action token");
+    public int Object(int dim, int bin) => ObjectOffset + Check(dim, ObjectDims, "object dimension") * ObjectBins + Check(bin, ObjectBins, "object bin");
 
     public bool IsImage(int id) => id >= ImageOffset && id < StateOffset;
-    public bool IsAction(int id) => id >= ActionOffset && id < Size;
+    public bool IsAction(int id) => id >= ActionOffset && id < ObjectOffset;
+    public bool IsObject(int id) => id >= ObjectOffset && id < Size;
 
     public static string SpecialName(int id) => id switch
     {
         Pad => "PAD", Bos => "BOS", Eos => "EOS", Boi => "BOI", Eoi => "EOI", Eol => "EOL", Eof => "EOF",
-        Boa => "BOA", Eoa => "EOA", BoSt => "BOSt", EoSt => "EOSt", Keep => "KEEP", _ => $"RES{id}",
+        Boa => "BOA", Eoa => "EOA", BoSt => "BOSt", EoSt => "EOSt", Keep => "KEEP", BoOb => "BOOb", EoOb => "EOOb", _ => $"RES{id}",
     };
 
     private static int Check(int value, int count, string what) =>

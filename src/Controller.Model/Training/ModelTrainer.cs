@@ -23,6 +23,8 @@ public sealed record ModelTrainSettings
     public int Heads { get; init; } = 4;                    // attention heads
     public int StateBins { get; init; } = 256;              // bins per joint position
     public float ActionLossWeight { get; init; } = 3;       // action tokens matter most for control
+    public int ObjectBins { get; init; } = 64;              // bins per axis for the named object's position (0: no object tokens)
+    public float ObjectLossWeight { get; init; } = 10;      // object tokens: where the instruction's object is (grounding)
     public double StepPeriodSeconds { get; init; } = 0.05;  // time between actions in the demonstrations
     public int HeldOutSamples { get; init; } = 200;         // held-out timesteps for the action error and imagination PSNRs
 }
@@ -32,17 +34,19 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 
 /// <summary>
 /// What training measured on held-out episodes, PSNRs in dB against the true frame H steps ahead: the imagined frame
-/// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns) and through the decoder alone,
+/// as the model's expected picture (what <see cref="ModelBundle.Imagine"/> returns), its greedy cells rendered against
+/// the current frame (<c>ImaginedGreedyPsnr</c>) and through the decoder alone,
 /// the copy-last-frame baseline, and the same two renderings of the true frame's own codes (the tokenizer's ceiling).
+/// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens).
 /// </summary>
 public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
-    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples);
+    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double ImaginedGreedyPsnr = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
-/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt BOA a EOA BOI img' EOI</c>, so the model learns actions from a
+/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt [BOOb x y EOOb] BOA a EOA BOI img' EOI</c>, so the model learns actions from a
 /// frame (policy) and the frame H steps later from the actions (world model). Every 10th episode is held out.
 /// Blocking; runs on the calling thread.
 /// </summary>
@@ -89,22 +93,29 @@ public static class ModelTrainer
             _ => throw new ArgumentException($"unknown action tokenizer '{s.ActionTokenizer}' (bins or fast)"),
         };
 
+        // Object tokens only when every training episode says where its object is (sim datasets since session 3).
+        var objectNorm = s.ObjectBins > 0 && trainEp.TrueForAll(e => e.Objects is not null)
+            ? Normalizer.Fit(trainEp.SelectMany(e => e.Objects!), Vocabulary.ObjectDims) : null;
+        if (objectNorm is null)
+            status?.Invoke("no object positions in the data: training without object tokens");
+
         const int maxInstr = 32;
-        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize);
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectNorm is null ? 0 : s.ObjectBins);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr);
-        var longest = 1 + maxInstr + 2 * layout.ImageSpan + layout.StateSpan + 2 + actions.MaxTokens;
+        var longest = 1 + maxInstr + 2 * layout.ImageSpan + layout.StateSpan + (layout.HasObject ? 2 + Vocabulary.ObjectDims : 0) + 2 + actions.MaxTokens;
         var config = new WorldModelConfig
         {
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
             ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [],
         };
-        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame);
+        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
+            objectNorm is null ? 0 : s.ObjectBins, objectNorm);
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
             for (var t = 0; t < e.Steps; t++)
-                samples.Add(BuildSample(layout, actions, stateNorm, e, codeOf[e], t, s.Horizon, s.ActionFrame, config.BlockSize, s.ActionLossWeight));
+                samples.Add(BuildSample(layout, actions, manifest, e, codeOf[e], t, s, config.BlockSize));
         if (samples.Count == 0)
             throw new InvalidDataException($"episodes are shorter than the chunk horizon {s.Horizon}");
 
@@ -184,22 +195,28 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  BOA a_t… EOA  BOI img_t+H EOI</c>, padded to
-    /// <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the given context (text, first frame, state), the action weight
-    /// for the actions, 1 for the frame H steps later (clamped to the last frame near the end of an episode).
+    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb x y EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
+    /// padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
+    /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
+    /// it), the action weight for the actions, 1 for the frame H steps later (clamped to the last frame near the end).
     /// </summary>
-    public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, Normalizer stateNorm, Episode e, int[][] codes, int t, int horizon, ActionFrame frame, int blockSize, float actionWeight)
+    public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, ModelManifest manifest, Episode e, int[][] codes, int t, ModelTrainSettings s, int blockSize)
     {
         var seq = new List<int>(blockSize);
         var w = new List<float>(blockSize);
         void Mark(float weight) { while (w.Count < seq.Count) w.Add(weight); }
         layout.Instruction(seq, e.Instruction);
         layout.Image(seq, codes[t]);
-        layout.State(seq, e.States[t], stateNorm);
+        layout.State(seq, e.States[t], manifest.State);
         Mark(0);
-        layout.Actions(seq, actions.Encode(e.Chunk(t, horizon, frame)));
-        Mark(actionWeight);
-        layout.Image(seq, codes[Math.Min(t + horizon, e.Steps - 1)], codes[t]);
+        if (layout.HasObject)
+        {
+            layout.Object(seq, e.Objects![t], manifest.Objects!);
+            Mark(s.ObjectLossWeight);
+        }
+        layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
+        Mark(s.ActionLossWeight);
+        layout.Image(seq, codes[Math.Min(t + s.Horizon, e.Steps - 1)], codes[t]);
         Mark(1);
         if (seq.Count > blockSize)
             throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
@@ -253,8 +270,8 @@ public static class ModelTrainer
         using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
-        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
-        long n = 0;
+        double mae = 0, imagined = 0, imaginedGreedy = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0;
+        long n = 0, objects = 0;
         var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
         {
@@ -262,12 +279,18 @@ public static class ModelTrainer
             var truth = e.Chunk(t, horizon, ActionFrame.Absolute);
             for (var s = 0; s < horizon; s++)
                 for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Targets[s][d] - truth[s][d]); n++; }
+            if (pred.Object is { } xy && e.Objects is { } truePlaces)
+            {
+                objectError += Math.Sqrt(Math.Pow(xy[0] - truePlaces[t][0], 2) + Math.Pow(xy[1] - truePlaces[t][1], 2));
+                objects++;
+            }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
-            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
+            var frame = bundle.ImagineFrame(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
             var now = bundle.EncodeFrame(e.Frames[t]);
-            var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
+            var img = frame is null ? null : bundle.RenderExpected(frame, e.Frames[t], now);
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
-            imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
+            imaginedGreedy += frame is null ? 0 : ImageOps.Psnr(bundle.RenderAgainst(frame.Codes, e.Frames[t], now), next);
+            imaginedRaw += frame is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(frame.Codes), next);
             if (gallery[0].Count < 8 && img is not null)
             {
                 gallery[0].Add(e.Frames[t]);
@@ -282,7 +305,8 @@ public static class ModelTrainer
         var k = Math.Max(1, picks.Count);
         if (gallery[0].Count > 0)
             PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
-        return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count);
+        return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count,
+            objects > 0 ? objectError / objects : double.NaN, imaginedGreedy / k);
     }
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
