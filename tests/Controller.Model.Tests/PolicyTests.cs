@@ -1,5 +1,4 @@
 using Controller.Abstractions;
-using Controller.Model.Decoding;
 using Controller.Model.Policy;
 using Controller.Model.Runtime;
 
@@ -140,35 +139,5 @@ public class PolicyTests
                     var i = (y * size + x) * 3 + ch;
                     Assert.Equal(y < patch && x < patch ? decoded[i] : reference[i], rendered[i]);
                 }
-    }
-
-    [Fact]
-    public void RenderExpected_KeepCertainOrImpossible_GivesTheReferenceOrTheDrawnPatch()
-    {
-        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
-        var reference = Tiny.Image(16, 8);
-        var now = bundle.EncodeFrame(reference);
-        var moved = now.Select(c => (c + 1) % bundle.Manifest.Image.CodebookSize).ToArray();
-        var cells = now.Length;
-
-        var certain = bundle.RenderExpected(new ImaginedFrame(now, moved, Enumerable.Repeat(1f, cells).ToArray()), reference);
-        Assert.Equal(reference, certain);
-
-        var changed = bundle.RenderExpected(new ImaginedFrame(moved, moved, new float[cells]), reference);
-        Assert.Equal(bundle.RenderAgainst(moved, reference), changed);
-    }
-
-    [Fact]
-    public void RenderExpected_HalfSure_IsTheMeanOfReferenceAndChange()
-    {
-        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
-        var reference = Tiny.Image(16, 9);
-        var now = bundle.EncodeFrame(reference);
-        var moved = now.Select(c => (c + 2) % bundle.Manifest.Image.CodebookSize).ToArray();
-        var drawn = bundle.DecodeCodes(moved);
-        var half = bundle.RenderExpected(new ImaginedFrame(now, moved, Enumerable.Repeat(0.5f, now.Length).ToArray()), reference);
-        for (var i = 0; i < half.Length; i++)
-            Assert.InRange(half[i], (reference[i] + drawn[i]) / 2.0 - 0.51, (reference[i] + drawn[i]) / 2.0 + 0.51);
-        Assert.NotEqual(reference, half);
     }
 }

@@ -99,34 +99,27 @@ public static class Decoder
 
     /// <summary>
     /// Imagination: feeds BOI and decodes one frame's cells row by row (EOL forced after each row), then EOI.
-    /// Each cell is greedily an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then
-    /// gets); the frame also carries, per cell, the probability of KEEP and the most likely code other than KEEP.
-    /// Null when the context has no room for a whole frame.
+    /// Each cell is an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then gets).
+    /// Returns grid² codes, or null when the context has no room for a whole frame.
     /// </summary>
-    public static ImaginedFrame? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
+    public static int[]? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
     {
         var needed = (prefix?.Count ?? 0) + 2 + grid * (grid + 1);
         if (cache.Length + needed > cache.Capacity)
             return null;
         var feed = new List<int>(prefix ?? []) { Vocabulary.Boi };
         var logits = Feed(model, cache, feed);
-        var cells = grid * grid;
-        var (codes, moved, keep) = (new int[cells], new int[cells], new float[cells]);
-        var allowed = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
-        var codesOnly = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset);
+        var codes = new int[grid * grid];
+        var cells = Allowed((int)logits.shape[0], vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
         for (var r = 0; r < grid; r++)
             for (var c = 0; c < grid; c++)
             {
-                var i = r * grid + c;
-                var masked = logits + allowed;
-                var id = (int)masked.argmax().item<long>();
-                keep[i] = masked.softmax(0)[Vocabulary.Keep].item<float>();
-                moved[i] = ArgmaxIn(logits, codesOnly) - vocab.ImageOffset;
-                codes[i] = id == Vocabulary.Keep ? reference[i] : id - vocab.ImageOffset;
+                var id = ArgmaxIn(logits, cells);
+                codes[r * grid + c] = id == Vocabulary.Keep ? reference[r * grid + c] : id - vocab.ImageOffset;
                 logits = c == grid - 1 ? Feed(model, cache, [id, Vocabulary.Eol]) : Feed(model, cache, [id]);
             }
         if (cache.Length < cache.Capacity)
             Feed(model, cache, [Vocabulary.Eoi]);
-        return new ImaginedFrame(codes, moved, keep);
+        return codes;
     }
 }

@@ -159,65 +159,44 @@ public sealed class ModelBundle : IDisposable
     }
 
     /// <summary>
-    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame as
-    /// the model's expected picture (<see cref="RenderExpected"/>). With <paramref name="actionTokens"/> null the model
-    /// first picks its own actions. Null when the context is full.
+    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame
+    /// (<see cref="RenderAgainst"/>). With <paramref name="actionTokens"/> null the model first picks its own actions.
+    /// Null when the context is full.
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
     {
-        var frame = ImagineFrame(instruction, rgb, state, actionTokens, out var now);
-        return frame is null ? null : RenderExpected(frame, rgb, now);
+        var codes = ImagineCodes(instruction, rgb, state, actionTokens, out var now);
+        return codes is null ? null : RenderAgainst(codes, rgb, now);
     }
 
     /// <summary>
-    /// Renders codes using the current frame as reference, as a video codec's skip blocks do: a patch whose code
-    /// equals the current frame's code is unchanged and keeps the current frame's pixels; the other patches (what
-    /// moved) come from the tokenizer's decoder. Packed RGB. <paramref name="referenceCodes"/>: the reference's own
-    /// codes, when the caller already has them.
+    /// Renders imagined codes using the current frame as reference, as a video codec's skip blocks do: a patch whose
+    /// imagined code equals the current frame's code is predicted unchanged and keeps the current frame's pixels; the
+    /// other patches (what the model expects to move) come from the tokenizer's decoder. Packed RGB.
+    /// <paramref name="referenceCodes"/>: the reference's own codes, when the caller already has them.
     /// </summary>
     public byte[] RenderAgainst(int[] codes, byte[] reference, int[]? referenceCodes = null)
     {
         var now = referenceCodes ?? EncodeFrame(reference);
         var drawn = DecodeCodes(codes);
+        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
         var result = (byte[])drawn.Clone();
         for (var i = 0; i < codes.Length; i++)
-            if (codes[i] == now[i])
-                BlendPatch(result, i, reference, reference, 1);
+        {
+            if (codes[i] != now[i])
+                continue;
+            int r0 = i / grid * patch, c0 = i % grid * patch;
+            for (var r = r0; r < r0 + patch; r++)
+                Array.Copy(reference, (r * size + c0) * 3, result, (r * size + c0) * 3, patch * 3);
+        }
         return result;
     }
 
-    /// <summary>
-    /// The imagined frame as the model's expected picture: each patch is the current frame's pixels weighted by the
-    /// model's probability that the patch stays (KEEP) plus the decoded patch it would change to, weighted by the rest.
-    /// Under squared error this beats committing to the greedy choice wherever the model is unsure (the mean of a
-    /// two-outcome belief). Packed RGB.
-    /// </summary>
-    public byte[] RenderExpected(ImaginedFrame frame, byte[] reference, int[]? referenceCodes = null)
-    {
-        var now = referenceCodes ?? EncodeFrame(reference);
-        var greedy = RenderAgainst(frame.Codes, reference, now);   // changed cells drawn in their greedy context
-        var moved = DecodeCodes(frame.Moved);                      // every cell as it would be if it changed
-        var result = new byte[greedy.Length];
-        for (var i = 0; i < frame.Codes.Length; i++)
-            BlendPatch(result, i, reference, frame.Codes[i] != now[i] ? greedy : moved, frame.KeepProbability[i]);
-        return result;
-    }
+    /// <summary>The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full.</summary>
+    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
+        => ImagineCodes(instruction, rgb, state, actionTokens, out _);
 
-    /// <summary>Writes patch <paramref name="cell"/> of <paramref name="target"/> as keep·a + (1 − keep)·b.</summary>
-    private void BlendPatch(byte[] target, int cell, byte[] a, byte[] b, float keep)
-    {
-        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
-        int r0 = cell / grid * patch, c0 = cell % grid * patch;
-        for (var r = r0; r < r0 + patch; r++)
-            for (var k = (r * size + c0) * 3; k < (r * size + c0 + patch) * 3; k++)
-                target[k] = (byte)MathF.Round(keep * a[k] + (1 - keep) * b[k]);
-    }
-
-    /// <summary>The imagined frame's cells (see <see cref="Imagine"/>), or null when the context is full.</summary>
-    public ImaginedFrame? ImagineFrame(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
-        => ImagineFrame(instruction, rgb, state, actionTokens, out _);
-
-    private ImaginedFrame? ImagineFrame(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
+    private int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
     {
         CheckImage(rgb);
         CheckState(state);

@@ -34,15 +34,14 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 
 /// <summary>
 /// What training measured on held-out episodes, PSNRs in dB against the true frame H steps ahead: the imagined frame
-/// as the model's expected picture (what <see cref="ModelBundle.Imagine"/> returns), its greedy cells rendered against
-/// the current frame (<c>ImaginedGreedyPsnr</c>) and through the decoder alone,
+/// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns) and through the decoder alone,
 /// the copy-last-frame baseline, and the same two renderings of the true frame's own codes (the tokenizer's ceiling).
 /// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens).
 /// </summary>
 public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
-    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double ImaginedGreedyPsnr = double.NaN);
+    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
@@ -128,7 +127,9 @@ public static class ModelTrainer
         var start = o.Resume ? Resume.From(model, weights, opt, optimPath, log) : 0;
         if (start > 0)
             status?.Invoke($"resumed at step {start}");
-        File.Copy(tokenizerPath, Path.Combine(outDir, TokenizerTrainer.WeightsFile), overwrite: Path.GetFullPath(tokenizerPath) != Path.GetFullPath(Path.Combine(outDir, TokenizerTrainer.WeightsFile)));
+        var tokenizerCopy = Path.Combine(outDir, TokenizerTrainer.WeightsFile);
+        if (Path.GetFullPath(tokenizerPath) != Path.GetFullPath(tokenizerCopy))   // re-measuring a model dir names its own copy
+            File.Copy(tokenizerPath, tokenizerCopy, overwrite: true);
         status?.Invoke($"{samples.Count} sequences of ≤{config.BlockSize} tokens, {Parameters(model):N0} parameters");
 
         model.train();
@@ -270,7 +271,7 @@ public static class ModelTrainer
         using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
-        double mae = 0, imagined = 0, imaginedGreedy = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0;
+        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0;
         long n = 0, objects = 0;
         var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
@@ -285,12 +286,11 @@ public static class ModelTrainer
                 objects++;
             }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
-            var frame = bundle.ImagineFrame(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
+            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
             var now = bundle.EncodeFrame(e.Frames[t]);
-            var img = frame is null ? null : bundle.RenderExpected(frame, e.Frames[t], now);
+            var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
-            imaginedGreedy += frame is null ? 0 : ImageOps.Psnr(bundle.RenderAgainst(frame.Codes, e.Frames[t], now), next);
-            imaginedRaw += frame is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(frame.Codes), next);
+            imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
             if (gallery[0].Count < 8 && img is not null)
             {
                 gallery[0].Add(e.Frames[t]);
@@ -306,7 +306,7 @@ public static class ModelTrainer
         if (gallery[0].Count > 0)
             PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count,
-            objects > 0 ? objectError / objects : double.NaN, imaginedGreedy / k);
+            objects > 0 ? objectError / objects : double.NaN);
     }
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
