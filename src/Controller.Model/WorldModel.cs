@@ -216,6 +216,7 @@ public sealed record WorldModelConfig
     public int Embd { get; init; } = 128;           // residual stream width
     public int ImageOffset { get; init; }           // first image-code id (Vocabulary.ImageOffset); used with ImageLevels
     public int[] ImageLevels { get; init; } = [];   // FSQ levels of the image codes; empty: image codes have only their own rows
+    public bool AbsolutePositions { get; init; }    // a learned embedding per position (GPT-2's wpe) on top of RoPE
     public int MlpRatio { get; init; } = 4;         // MLP hidden width = MlpRatio × Embd
     public double RopeTheta { get; init; } = 10000; // RoPE base period
     public double NormEps { get; init; } = 1e-5;    // RMSNorm epsilon
@@ -225,6 +226,7 @@ public sealed record WorldModelConfig
 public sealed class WorldModel : Module<Tensor, Tensor>
 {
     private readonly Embedding wte;
+    private readonly Embedding? wpe;
     private readonly ModuleList<Embedding>? digitEmbeddings;
     private readonly Tensor[] digitOfCode = [];
     private readonly ModuleList<Block> blocks;
@@ -243,6 +245,11 @@ public sealed class WorldModel : Module<Tensor, Tensor>
             throw new ArgumentException($"Embd {config.Embd} must split into {config.Heads} heads of even size");
         Config = config;
         wte = Embedding(config.VocabSize, config.Embd);
+        // RoPE alone tells attention how far apart two tokens are, but no token knows where it is. With a fixed layout
+        // (padded instruction, fixed-length chunks) a position is a grid cell of a frame or one joint of one step, so
+        // a learned row per position tells an image code which cell it fills: the policy must point at a 2-3 px sphere.
+        if (config.AbsolutePositions)
+            wpe = Embedding(config.BlockSize, config.Embd);
         if (config.ImageLevels.Length > 0)
         {
             // An image code is a tuple of FSQ digits (one per latent channel, each an ordinal level). Its embedding is
@@ -299,6 +306,8 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         if (start + t > Config.BlockSize)
             throw new ArgumentException($"sequence of {start + t} tokens exceeds BlockSize {Config.BlockSize}");
         var x = Embed(idx);                                               // (B, T, C)
+        if (wpe is not null)
+            x = x + wpe.call(arange(start, start + t, dtype: ScalarType.Int64)); // (T, C) broadcast over B
         for (var i = 0; i < blocks.Count; i++)
             x = blocks[i].Forward(x, rope, cache, i);
         cache?.Advance(t);

@@ -84,6 +84,23 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Instruction_PadInstruction_PutsWhatFollowsAtOnePosition()
+    {
+        var layout = new SequenceLayout(new Vocabulary(9, 8, 12), Grid: 2, StateDims: 2, MaxInstructionBytes: 8, PadInstruction: true);
+        foreach (var text in new[] { "go", "go left!", "a much longer instruction" })
+        {
+            var seq = new List<int>();
+            layout.Instruction(seq, text);
+            Assert.Equal(1 + 8, seq.Count);
+            Assert.Equal(layout.Vocab.Text((byte)text[0]), seq[1]);
+            Assert.All(seq.Skip(1 + Math.Min(text.Length, 8)), id => Assert.Equal(Vocabulary.Pad, id));
+        }
+        var unpadded = new List<int>();
+        (layout with { PadInstruction = false }).Instruction(unpadded, "go");
+        Assert.Equal(3, unpadded.Count);
+    }
+
+    [Fact]
     public void TokenizerTrainer_TwoStepsThenResume_ContinuesFromTheCheckpoint()
     {
         var episodes = Enumerable.Range(0, 3).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();

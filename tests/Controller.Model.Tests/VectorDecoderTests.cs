@@ -7,10 +7,10 @@ namespace Controller.Model.Tests;
 public class VectorDecoderTests
 {
     /// <summary>A random model with weights scaled up so logits are of order one (differences then show).</summary>
-    private static WorldModel Model(int vocab, int seed, bool digits = false)
+    private static WorldModel Model(int vocab, int seed, bool digits = false, bool positions = false)
     {
         manual_seed(seed);
-        var config = Tiny.Config(vocab, 64);
+        var config = Tiny.Config(vocab, 64) with { AbsolutePositions = positions };
         var model = new WorldModel(digits ? config with { ImageOffset = 16, ImageLevels = [3, 3] } : config);
         model.eval();
         using var noGrad = no_grad();
@@ -20,13 +20,14 @@ public class VectorDecoderTests
     }
 
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, false)]
-    [InlineData(3, true)]
-    public void Step_AfterATorchPrefill_GivesTheTorchLogitsWithin1e4(int seed, bool digitEmbeddings)
+    [InlineData(1, false, false)]
+    [InlineData(2, false, false)]
+    [InlineData(3, true, false)]
+    [InlineData(4, true, true)]
+    public void Step_AfterATorchPrefill_GivesTheTorchLogitsWithin1e4(int seed, bool digitEmbeddings, bool absolutePositions)
     {
         using var scope = NewDisposeScope();
-        using var model = Model(64, seed, digitEmbeddings);
+        using var model = Model(64, seed, digitEmbeddings, absolutePositions);
         using var noGrad = no_grad();
         using var cache = new KvCache(model.Config);
         Decoder.Feed(model, cache, [1, 9, 17, 33, 40, 2, 5]);

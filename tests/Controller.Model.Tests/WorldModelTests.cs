@@ -46,13 +46,15 @@ public class WorldModelTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Forward_WithKvCache_MatchesFullForwardWithin1e5(bool digitEmbeddings)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Forward_WithKvCache_MatchesFullForwardWithin1e5(bool digitEmbeddings, bool absolutePositions)
     {
         using var scope = NewDisposeScope();
         manual_seed(2);
-        using var model = new WorldModel(digitEmbeddings ? Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3] } : Tiny.Config());
+        var config = digitEmbeddings ? Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3] } : Tiny.Config();
+        using var model = new WorldModel(config with { AbsolutePositions = absolutePositions });
         model.eval();
         using var noGrad = no_grad();
         long[] seq = [1, 4, 8, 15, 16, 23, 42, 7, 3, 11, 2, 9];

@@ -29,7 +29,7 @@ public sealed record ModelManifest(
 
     public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize, Objects is null ? 0 : ObjectBins);
 
-    public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes);
+    public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes, PadInstruction: Model.AbsolutePositions);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -22,6 +22,7 @@ public sealed class VectorDecoder
     private readonly int hs;
     private readonly float eps;
     private readonly float[] wte, normF, head;
+    private readonly float[]? wpe;                      // [BlockSize, C] when the model embeds absolute positions
     private readonly Layer[] layers;
     private readonly float[] cos, sin;                  // [BlockSize, hs/2], copied from the model's Rope
     private readonly float[] x, h, qkv, att, tmp, up, scores, hidden;
@@ -40,6 +41,7 @@ public sealed class VectorDecoder
         eps = (float)c.NormEps;
         var p = model.named_parameters().ToDictionary(kv => kv.name, kv => kv.parameter.detach().contiguous().data<float>().ToArray());
         wte = model.EmbeddingTable().detach().contiguous().data<float>().ToArray();
+        wpe = p.GetValueOrDefault("wpe.weight");
         normF = p["norm.weight"];
         head = p["head.weight"];
         var cacheSize = c.Heads * c.BlockSize * hs;
@@ -88,6 +90,8 @@ public sealed class VectorDecoder
         if (Length >= c.BlockSize)
             throw new InvalidOperationException($"sequence of {Length + 1} tokens exceeds BlockSize {c.BlockSize}");
         wte.AsSpan(id * c.Embd, c.Embd).CopyTo(x);
+        if (wpe is not null)
+            TensorPrimitives.Add(x, wpe.AsSpan(Length * c.Embd, c.Embd), x);
         foreach (var layer in layers)
         {
             RmsNorm(x, layer.Norm1, h);

@@ -5,9 +5,11 @@ namespace Controller.Model.Tokens;
 /// <summary>
 /// Builds token sequences in the documented layout (docs/tokens.md):
 /// <c>BOS text…  BOI (v×g EOL)×g EOI  BOSt s… EOSt  [BOOb x y EOOb]  BOA a… EOA  BOI (c|KEEP …) EOI</c>; the object span
-/// only when the vocabulary has object bins. Immutable, thread-safe.
+/// only when the vocabulary has object bins. With <paramref name="PadInstruction"/> the instruction is padded with PAD to
+/// <paramref name="MaxInstructionBytes"/>, so everything after it sits at the same position in every sequence (for a
+/// model with absolute position embeddings). Immutable, thread-safe.
 /// </summary>
-public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32)
+public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32, bool PadInstruction = false)
 {
     public int ImageSpan => 2 + Grid * (Grid + 1);
     public int StateSpan => 2 + StateDims;
@@ -18,6 +20,8 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
         var bytes = Encoding.UTF8.GetBytes(instruction.Trim().ToLowerInvariant());
         foreach (var b in bytes.AsSpan(0, Math.Min(bytes.Length, MaxInstructionBytes)))
             seq.Add(Vocab.Text(b));
+        for (var i = bytes.Length; PadInstruction && i < MaxInstructionBytes; i++)
+            seq.Add(Vocabulary.Pad);
     }
 
     /// <summary>Appends BOI, the image codes row by row with EOL after each row, and EOI.</summary>

@@ -17,6 +17,7 @@ public sealed record ModelTrainSettings
     public string ActionTokenizer { get; init; } = "bins"; // "bins" (256 per dim) or "fast" (DCT + BPE, ~4× fewer tokens)
     public ActionFrame ActionFrame { get; init; } = ActionFrame.Absolute; // what action tokens stand for
     public bool DigitEmbeddings { get; init; } = true;      // image codes also embed their FSQ digits (shared rows)
+    public bool AbsolutePositions { get; init; } = true;    // learned position embeddings; the instruction is padded so positions mean the same everywhere
     public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
     public int Layers { get; init; } = 4;                   // transformer blocks
     public int Embd { get; init; } = 128;                   // residual width
@@ -100,13 +101,13 @@ public static class ModelTrainer
 
         const int maxInstr = 32;
         var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectNorm is null ? 0 : s.ObjectBins);
-        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr);
+        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions);
         var longest = 1 + maxInstr + 2 * layout.ImageSpan + layout.StateSpan + (layout.HasObject ? 2 + Vocabulary.ObjectDims : 0) + 2 + actions.MaxTokens;
         var config = new WorldModelConfig
         {
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
-            ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [],
+            ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
             objectNorm is null ? 0 : s.ObjectBins, objectNorm);
