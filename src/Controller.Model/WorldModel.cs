@@ -217,6 +217,7 @@ public sealed record WorldModelConfig
     public int ImageOffset { get; init; }           // first image-code id (Vocabulary.ImageOffset); used with ImageLevels
     public int[] ImageLevels { get; init; } = [];   // FSQ levels of the image codes; empty: image codes have only their own rows
     public bool AbsolutePositions { get; init; }    // a learned embedding per position (GPT-2's wpe) on top of RoPE
+    public int CodeFeatures { get; init; }          // pixels per image code embedded through a linear map (3·D·D); 0: none. Needs ImageLevels
     public int MlpRatio { get; init; } = 4;         // MLP hidden width = MlpRatio × Embd
     public double RopeTheta { get; init; } = 10000; // RoPE base period
     public double NormEps { get; init; } = 1e-5;    // RMSNorm epsilon
@@ -227,6 +228,8 @@ public sealed class WorldModel : Module<Tensor, Tensor>
 {
     private readonly Embedding wte;
     private readonly Embedding? wpe;
+    private readonly Linear? codeProj;
+    private readonly Tensor? codePixels;                 // [codes, CodeFeatures] buffer: each code's decoded patch
     private readonly ModuleList<Embedding>? digitEmbeddings;
     private readonly Tensor[] digitOfCode = [];
     private readonly ModuleList<Block> blocks;
@@ -266,6 +269,17 @@ public sealed class WorldModel : Module<Tensor, Tensor>
                 digitOfCode[i] = tensor(Enumerable.Range(0, codes).Select(c => (long)(c / p % level)).ToArray()).DetachFromDisposeScope();
                 place *= level;
             }
+        }
+        if (config.CodeFeatures > 0)
+        {
+            if (config.ImageLevels.Length == 0)
+                throw new ArgumentException("CodeFeatures needs ImageLevels (the number of image codes)");
+            // A code id says nothing about what it looks like; its decoded pixels do (a red sphere's codes look red).
+            // Without them the policy could not bind a colour word to cells: which codes are "red" is only worth
+            // learning once attention already follows the colour word, and the reverse (chicken and egg).
+            codeProj = Linear(config.CodeFeatures, config.Embd, hasBias: false);
+            codePixels = zeros(config.ImageLevels.Aggregate(1, (a, b) => a * b), config.CodeFeatures);
+            register_buffer("code_pixels", codePixels);
         }
         blocks = new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());
         norm = new RmsNorm(config.Embd, config.NormEps);
@@ -326,10 +340,21 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         var isImage = idx.ge(Config.ImageOffset).logical_and(idx.lt(Config.ImageOffset + codes)).unsqueeze(-1).to_type(x.dtype);
         for (var i = 0; i < digitEmbeddings.Count; i++)
             x = x + digitEmbeddings[i].call(digitOfCode[i].index_select(0, local)).view_as(x) * isImage;
+        if (codeProj is not null)
+            x = x + codeProj.call(codePixels!.index_select(0, local) - 0.5f).view_as(x) * isImage;   // pixels centred on 0
         return x;
     }
 
-    /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows for image codes.</summary>
+    /// <summary>Sets what each image code looks like, [codes, CodeFeatures] (<see cref="Imaging.FsqImageTokenizer.CodePatches"/>); saved with the weights.</summary>
+    public void SetCodePixels(Tensor pixels)
+    {
+        if (codePixels is null)
+            throw new InvalidOperationException("this model has no code features (CodeFeatures = 0)");
+        using var noGrad = no_grad();
+        codePixels.copy_(pixels);
+    }
+
+    /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows and the pixel projection for image codes.</summary>
     public Tensor EmbeddingTable() => Embed(arange(Config.VocabSize, dtype: ScalarType.Int64).unsqueeze(0))[0];
 
     protected override void Dispose(bool disposing)

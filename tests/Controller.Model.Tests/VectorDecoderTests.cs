@@ -11,7 +11,9 @@ public class VectorDecoderTests
     {
         manual_seed(seed);
         var config = Tiny.Config(vocab, 64) with { AbsolutePositions = positions };
-        var model = new WorldModel(digits ? config with { ImageOffset = 16, ImageLevels = [3, 3] } : config);
+        var model = new WorldModel(digits ? config with { ImageOffset = 16, ImageLevels = [3, 3], CodeFeatures = positions ? 5 : 0 } : config);
+        if (digits && positions)
+            model.SetCodePixels(rand(9, 5));
         model.eval();
         using var noGrad = no_grad();
         foreach (var p in model.parameters())

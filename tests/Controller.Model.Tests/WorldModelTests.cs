@@ -49,12 +49,14 @@ public class WorldModelTests
     [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(true, true)]
-    public void Forward_WithKvCache_MatchesFullForwardWithin1e5(bool digitEmbeddings, bool absolutePositions)
+    public void Forward_WithKvCache_MatchesFullForwardWithin1e5(bool digitEmbeddings, bool positionsAndPixels)
     {
         using var scope = NewDisposeScope();
         manual_seed(2);
         var config = digitEmbeddings ? Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3] } : Tiny.Config();
-        using var model = new WorldModel(config with { AbsolutePositions = absolutePositions });
+        using var model = new WorldModel(positionsAndPixels ? config with { AbsolutePositions = true, CodeFeatures = 5 } : config);
+        if (positionsAndPixels)
+            model.SetCodePixels(rand(9, 5));
         model.eval();
         using var noGrad = no_grad();
         long[] seq = [1, 4, 8, 15, 16, 23, 42, 7, 3, 11, 2, 9];
@@ -67,6 +69,25 @@ public class WorldModelTests
         var cached = cat(parts, 1);
         Assert.Equal(seq.Length, cache.Length);
         Assert.True((full - cached).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void EmbeddingTable_CodePixelsSet_ChangeImageCodesOnlyAndAreSaved()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        using var model = new WorldModel(Tiny.Config() with { ImageOffset = 16, ImageLevels = [3, 3], CodeFeatures = 6 });
+        using var noGrad = no_grad();
+        var before = model.EmbeddingTable().clone();
+        var pixels = rand(9, 6);
+        model.SetCodePixels(pixels);
+        var changed = (model.EmbeddingTable() - before).abs().sum(1);                 // (V)
+        for (var id = 0; id < 64; id++)
+            Assert.True(id is >= 16 and < 25 ? changed[id].item<float>() > 1e-4f : changed[id].item<float>() == 0, $"id {id}");
+        var exported = Checkpoints.ModuleWeights.Export(model);
+        Assert.Equal(1, exported.Count(e => e.Shape.SequenceEqual([9L, 6L])));        // stored once, not also under the field's name
+        var saved = exported.Single(e => e.Name == "code_pixels");
+        Assert.Equal(pixels.data<float>().ToArray(), saved.ToFloats());
     }
 
     [Fact]

@@ -142,4 +142,22 @@ public sealed class FsqImageTokenizer : Module<Tensor, Tensor>
         var digits = (c / basis).floor().remainder(levels);       // [B,L,g,g]
         return Decode((digits - halfLevels) / halfLevels).clamp(0, 1);
     }
+
+    /// <summary>
+    /// Every code drawn on its own, [CodebookSize, 3·D·D] in [0, 1] (D = Downsample): the centre patch of a grid that
+    /// holds only that code. The world model embeds these pixels, so a code's colour and where in its patch an object
+    /// sits are known from the start instead of being learnt per code id. Call under no_grad.
+    /// </summary>
+    public Tensor CodePatches()
+    {
+        int g = Config.Grid, d = Config.Downsample, n = Config.CodebookSize, at = g / 2 * d;
+        var parts = new List<Tensor>();
+        for (var first = 0; first < n; first += 128)
+        {
+            var count = Math.Min(128, n - first);
+            var codes = arange(first, first + count, dtype: ScalarType.Int64).unsqueeze(1).expand(count, g * g);
+            parts.Add(FromCodes(codes).narrow(2, at, d).narrow(3, at, d).flatten(1));     // (count, 3·D·D)
+        }
+        return cat(parts, 0);
+    }
 }

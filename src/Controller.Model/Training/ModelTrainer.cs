@@ -18,6 +18,7 @@ public sealed record ModelTrainSettings
     public ActionFrame ActionFrame { get; init; } = ActionFrame.Absolute; // what action tokens stand for
     public bool DigitEmbeddings { get; init; } = true;      // image codes also embed their FSQ digits (shared rows)
     public bool AbsolutePositions { get; init; } = true;    // learned position embeddings; the instruction is padded so positions mean the same everywhere
+    public bool CodePixels { get; init; } = true;           // image codes also embed their decoded patch's pixels (colour, where in the patch); needs DigitEmbeddings
     public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
     public int Layers { get; init; } = 4;                   // transformer blocks
     public int Embd { get; init; } = 128;                   // residual width
@@ -71,10 +72,14 @@ public static class ModelTrainer
         status?.Invoke("encoding frames with the image tokenizer");
         int[][][] codes;
         FsqConfig fsqConfig;
+        float[] codePatches;
         using (var fsq = TokenizerTrainer.Load(tokenizerPath))
         {
             fsqConfig = fsq.Config;
             codes = episodes.Select(e => EncodeFrames(fsq, e)).ToArray();
+            using var noGrad = no_grad();
+            using var patchScope = NewDisposeScope();
+            codePatches = fsq.CodePatches().data<float>().ToArray();
         }
         var codeOf = episodes.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => codes[p.i]);
 
@@ -108,6 +113,7 @@ public static class ModelTrainer
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
             ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
+            CodeFeatures = s.CodePixels && s.DigitEmbeddings ? codePatches.Length / fsqConfig.CodebookSize : 0,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
             objectNorm is null ? 0 : s.ObjectBins, objectNorm);
@@ -121,6 +127,11 @@ public static class ModelTrainer
 
         torch.manual_seed(o.Seed);
         using var model = new WorldModel(config);
+        if (config.CodeFeatures > 0)
+        {
+            using var table = tensor(codePatches, fsqConfig.CodebookSize, config.CodeFeatures);
+            model.SetCodePixels(table);
+        }
         var weights = Path.Combine(outDir, WeightsFile);
         var optimPath = Path.Combine(outDir, "model_optim.bin");
         var log = new LossLog(Path.Combine(outDir, "model_loss.csv"));
