@@ -2,6 +2,7 @@ using Controller.Abstractions;
 using Controller.Model.Benchmarks;
 using Controller.Model.Policy;
 using Controller.Model.Runtime;
+using Controller.Model.Training;
 using Controller.Sim;
 using Controller.Sim.Policies;
 using Controller.Sim.Tasks;
@@ -53,7 +54,8 @@ public sealed class ModelBench : IBenchSuite
         var inferThreads = int.TryParse(Environment.GetEnvironmentVariable("MODEL_INFER_THREADS"), out var it) ? it : 1;
         TorchSharp.torch.set_num_threads(inferThreads);
         var results = new List<BenchResult>();
-        var dir = FindDefaultModel();
+        var shipped = Commands.TrainCommand.FindDefaultModel();
+        var dir = File.Exists(Path.Combine(shipped, ModelTrainer.WeightsFile)) ? shipped : null;
         var note = dir is null ? "random weights, default architecture" : $"checkpoint {dir}";
         dir ??= ModelBenchmarks.RandomCheckpoint(Path.Combine(Path.GetTempPath(), "model-bench-" + Environment.ProcessId));
         using var policy = new ModelPolicy(ModelBundle.Load(dir), Commands.TrainCommand.DefaultCamera);
@@ -91,16 +93,5 @@ public sealed class ModelBench : IBenchSuite
         results.Add(new BenchResult("model", "train_tokens_per_s", tps, "tokens/s", Note: $"batch 8 × {m.Model.BlockSize - 1}"));
         results.Add(new BenchResult("model", "train_fraction_of_peak", gflops / peak, "ratio", "≥ 0.5", gflops / peak >= 0.5, $"{gflops:F1} GFLOP/s"));
         return results;
-    }
-
-    private static string? FindDefaultModel()
-    {
-        for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
-        {
-            var candidate = Path.Combine(d.FullName, "models", "default");
-            if (File.Exists(Path.Combine(candidate, "world_model.safetensors")))
-                return candidate;
-        }
-        return null;
     }
 }
