@@ -253,20 +253,20 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         // a learned row per position tells an image code which cell it fills: the policy must point at a 2-3 px sphere.
         if (config.AbsolutePositions)
             wpe = Embedding(config.BlockSize, config.Embd);
+        var imageCodes = config.ImageLevels.Aggregate(1, (a, b) => a * b);
         if (config.ImageLevels.Length > 0)
         {
             // An image code is a tuple of FSQ digits (one per latent channel, each an ordinal level). Its embedding is
             // its own row plus one row per digit, shared by every code with that digit value: a code seen rarely in
             // the demonstrations still inherits what its digits mean (colour, brightness, …) from the common ones.
             digitEmbeddings = new ModuleList<Embedding>(config.ImageLevels.Select(l => Embedding(l, config.Embd)).ToArray());
-            var codes = config.ImageLevels.Aggregate(1, (a, b) => a * b);
             var place = 1;
             digitOfCode = new Tensor[config.ImageLevels.Length];
             for (var i = 0; i < config.ImageLevels.Length; i++)
             {
                 var p = place;
                 var level = config.ImageLevels[i];
-                digitOfCode[i] = tensor(Enumerable.Range(0, codes).Select(c => (long)(c / p % level)).ToArray()).DetachFromDisposeScope();
+                digitOfCode[i] = tensor(Enumerable.Range(0, imageCodes).Select(c => (long)(c / p % level)).ToArray()).DetachFromDisposeScope();
                 place *= level;
             }
         }
@@ -278,7 +278,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
             // Without them the policy could not bind a colour word to cells: which codes are "red" is only worth
             // learning once attention already follows the colour word, and the reverse (chicken and egg).
             codeProj = Linear(config.CodeFeatures, config.Embd, hasBias: false);
-            codePixels = zeros(config.ImageLevels.Aggregate(1, (a, b) => a * b), config.CodeFeatures);
+            codePixels = zeros(imageCodes, config.CodeFeatures);
             register_buffer("code_pixels", codePixels);
         }
         blocks = new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray());

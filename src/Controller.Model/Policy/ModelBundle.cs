@@ -192,11 +192,11 @@ public sealed class ModelBundle : IDisposable
         return result;
     }
 
-    /// <summary>The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full.</summary>
-    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
-        => ImagineCodes(instruction, rgb, state, actionTokens, out _);
-
-    private int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
+    /// <summary>
+    /// The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full;
+    /// <paramref name="now"/> gets the current frame's codes (the reference for <see cref="RenderAgainst"/>).
+    /// </summary>
+    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -221,6 +221,8 @@ public sealed class ModelBundle : IDisposable
     private (int[] Object, int[] Actions) DecodePlan(List<int> observation, int[]? actions)
     {
         Decoder.Prompt(model, cache, observation);
+        if (actions is not null && !Layout.HasObject)
+            return ([], actions);                                     // nothing left for the C# decoder
         vector.Load(cache);
         var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab) : [];
         return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer));

@@ -13,6 +13,10 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
 {
     public int ImageSpan => 2 + Grid * (Grid + 1);
     public int StateSpan => 2 + StateDims;
+    public int ObjectSpan => HasObject ? 2 + Vocabulary.ObjectDims : 0;
+
+    /// <summary>Tokens of a whole training sequence: instruction, frame, state, object, a chunk of up to <paramref name="maxActionTokens"/>, next frame.</summary>
+    public int LongestSequence(int maxActionTokens) => 1 + MaxInstructionBytes + 2 * ImageSpan + StateSpan + ObjectSpan + 2 + maxActionTokens;
 
     public void Instruction(List<int> seq, string instruction)
     {

@@ -72,14 +72,17 @@ public static class ModelTrainer
         status?.Invoke("encoding frames with the image tokenizer");
         int[][][] codes;
         FsqConfig fsqConfig;
-        float[] codePatches;
+        float[] codePatches = [];
         using (var fsq = TokenizerTrainer.Load(tokenizerPath))
         {
             fsqConfig = fsq.Config;
             codes = episodes.Select(e => EncodeFrames(fsq, e)).ToArray();
-            using var noGrad = no_grad();
-            using var patchScope = NewDisposeScope();
-            codePatches = fsq.CodePatches().data<float>().ToArray();
+            if (s.CodePixels && s.DigitEmbeddings)
+            {
+                using var noGrad = no_grad();
+                using var patchScope = NewDisposeScope();
+                codePatches = fsq.CodePatches().data<float>().ToArray();
+            }
         }
         var codeOf = episodes.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => codes[p.i]);
 
@@ -105,18 +108,19 @@ public static class ModelTrainer
             status?.Invoke("no object positions in the data: training without object tokens");
 
         const int maxInstr = 32;
-        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectNorm is null ? 0 : s.ObjectBins);
+        var objectBins = objectNorm is null ? 0 : s.ObjectBins;
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions);
-        var longest = 1 + maxInstr + 2 * layout.ImageSpan + layout.StateSpan + (layout.HasObject ? 2 + Vocabulary.ObjectDims : 0) + 2 + actions.MaxTokens;
+        var longest = layout.LongestSequence(actions.MaxTokens);
         var config = new WorldModelConfig
         {
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
             ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
-            CodeFeatures = s.CodePixels && s.DigitEmbeddings ? codePatches.Length / fsqConfig.CodebookSize : 0,
+            CodeFeatures = codePatches.Length / fsqConfig.CodebookSize,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
-            objectNorm is null ? 0 : s.ObjectBins, objectNorm);
+            objectBins, objectNorm);
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
@@ -298,8 +302,7 @@ public static class ModelTrainer
                 objects++;
             }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
-            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)));
-            var now = bundle.EncodeFrame(e.Frames[t]);
+            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now);
             var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
             imagined += img is null ? 0 : ImageOps.Psnr(img, next);
             imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
