@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Controller.Model.Runtime;
+using static TorchSharp.torch;
 
 namespace Controller.Model.Tests;
 
@@ -25,6 +27,28 @@ public class TorchRuntimeTests
         else
             Assert.Contains("nothing to do", TorchRuntime.Status, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void KeepFreedMemory_32MbTensor_ComesFromTheHeapNotItsOwnMapping()
+    {
+        TorchRuntime.EnsureLoadable();
+        Assert.StartsWith("glibc keeps freed memory", NativeHeap.Status, StringComparison.Ordinal);
+        // glibc counts bytes in blocks it mmapped on their own (hblkhd). Without the setting a 32 MB tensor is one.
+        // (A thread's arena grows in 64 MB heaps, so bigger blocks are still mapped; a logits batch is ~35 MB.)
+        var before = mallinfo2().MappedBytes;
+        using var big = ones(8L << 20);
+        Assert.True(mallinfo2().MappedBytes - before < 32L << 20, "a 32 MB tensor was mmapped on its own");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+        public nuint Arena, OrdBlks, SmBlks, HBlks, HBlkHd, UsmBlks, FsmBlks, UordBlks, FordBlks, KeepCost;
+        public readonly long MappedBytes => (long)HBlkHd;
+    }
+
+    [DllImport("libc")]
+    private static extern MallInfo2 mallinfo2();
 
     [Fact]
     public void MakeVersionWeak_CalledTwice_IsIdempotent()

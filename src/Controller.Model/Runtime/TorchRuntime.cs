@@ -30,6 +30,7 @@ public static class TorchRuntime
             if (_done)
                 return;
             _done = true;
+            NativeHeap.KeepFreedMemory();
             if (!OperatingSystem.IsLinux())
             {
                 Status = "not Linux: nothing to do";
