@@ -1,6 +1,7 @@
 using Controller.Abstractions;
 using Controller.Model.Policy;
 using Controller.Model.Runtime;
+using Controller.Model.Tokens;
 
 namespace Controller.Model.Tests;
 
@@ -29,9 +30,13 @@ public class PolicyTests
         var before = TorchInfo.LiveTensors;
         var prediction = bundle.PredictActions("go", Tiny.Image(16, 3), [0.1f, -0.2f]);
         Assert.Equal(4, prediction.Tokens.Length);
-        var xy = prediction.Object!;
-        Assert.InRange(xy[0], 0.1f, 0.4f);
-        Assert.InRange(xy[1], -0.3f, 0.3f);
+        var scene = prediction.Object!;
+        Assert.Equal(Vocabulary.SceneDims, scene.Length);
+        for (var d = 0; d < scene.Length; d += 2)
+        {
+            Assert.InRange(scene[d], 0.1f, 0.4f);
+            Assert.InRange(scene[d + 1], -0.3f, 0.3f);
+        }
         Assert.NotNull(bundle.Imagine("go", Tiny.Image(16, 3), [0.1f, -0.2f]));
         Assert.Equal(before, TorchInfo.LiveTensors);
     }

@@ -64,23 +64,29 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Object_TablePosition_UsesEachAxissOwnIdsAndRoundTripsWithinHalfABin()
+    public void Object_ObjectAndGoalOnTheTable_UseEachAxissOwnIdsAndRoundTripWithinHalfABin()
     {
         var vocab = new Vocabulary(9, 8, 12, ObjectBins: 64);
         var layout = new SequenceLayout(vocab, Grid: 2, StateDims: 2);
-        var norm = new Normalizer([0f, -0.4f], [0.4f, 0.4f]);
+        var norm = new Normalizer([0f, -0.4f, 0.1f, -0.2f], [0.4f, 0.4f, 0.3f, 0.2f]);
+        float[] scene = [0.25f, -0.13f, 0.3f, 0.05f];   // object x, y, goal x, y
         var seq = new List<int>();
-        layout.Object(seq, [0.25f, -0.13f], norm);
-        Assert.Equal(4, seq.Count);
+        layout.Object(seq, scene, norm);
+        Assert.Equal(2 + Vocabulary.SceneDims, seq.Count);
         Assert.Equal(Vocabulary.BoOb, seq[0]);
-        Assert.Equal(Vocabulary.EoOb, seq[3]);
-        Assert.InRange(seq[1], vocab.ObjectOffset, vocab.ObjectOffset + 63);
-        Assert.InRange(seq[2], vocab.ObjectOffset + 64, vocab.Size - 1);
-        Assert.True(vocab.IsObject(seq[1]) && !vocab.IsAction(seq[1]));
-        var back = layout.ObjectPosition([seq[1] - vocab.ObjectOffset, seq[2] - vocab.ObjectOffset - 64], norm);
-        Assert.Equal(0.25f, back[0], 0.4f / 64 / 2 + 1e-6f);
-        Assert.Equal(-0.13f, back[1], 0.8f / 64 / 2 + 1e-6f);
-        Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, vocab.Size);
+        Assert.Equal(Vocabulary.EoOb, seq[^1]);
+        var bins = new int[Vocabulary.SceneDims];
+        for (var d = 0; d < bins.Length; d++)
+        {
+            Assert.InRange(seq[1 + d], vocab.ObjectOffset + d * 64, vocab.ObjectOffset + d * 64 + 63);
+            bins[d] = seq[1 + d] - vocab.ObjectOffset - d * 64;
+        }
+        Assert.True(vocab.IsObject(seq[1]) && !vocab.IsAction(seq[1]) && vocab.IsObject(seq[^2]));
+        var back = layout.ObjectPosition(bins, norm);
+        for (var d = 0; d < bins.Length; d++)
+            Assert.Equal(scene[d], back[d], (norm.High[d] - norm.Low[d]) / 64 / 2 + 1e-6f);
+        Assert.Equal(16 + 256 + 9 + 8 + 12 + 4 * 64, vocab.Size);
+        Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, (vocab with { ObjectDims = 2 }).Size);   // checkpoints before goal tokens
     }
 
     [Fact]

@@ -51,6 +51,14 @@ public sealed class EvalTests : IDisposable
         var reader = Dataset.DatasetReader.Open(_dir);
         Assert.Single(reader.Episodes);
         Assert.True(reader.Load(0).Length > 0);
+
+        // What `train model` reads from it: per step the block's and the goal's table position (the scene tokens).
+        var episode = Assert.Single(Cli.Commands.TrainCommand.LoadEpisodes(_dir));
+        var scene = episode.Objects!;
+        Assert.All(scene, s => Assert.Equal(4, s.Length));
+        Assert.All(scene, s => Assert.Equal((scene[0][2], scene[0][3]), (s[2], s[3])));   // the goal disc does not move
+        var apart = Math.Sqrt(Math.Pow(scene[0][0] - scene[0][2], 2) + Math.Pow(scene[0][1] - scene[0][3], 2));
+        Assert.InRange(apart, 0.079, 0.161);                                               // push puts them 8–16 cm apart
     }
 
     [Theory]

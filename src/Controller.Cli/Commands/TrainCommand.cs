@@ -136,7 +136,7 @@ public static class TrainCommand
     /// Reads demonstrations: a `controller sim collect` dataset (meta/info.json; successful episodes, one camera) or
     /// episode_*.safetensors files. Frames must be square; a clear error when there are none.
     /// </summary>
-    internal static List<Episode> LoadEpisodes(string dir, string camera = DefaultCamera)
+    public static List<Episode> LoadEpisodes(string dir, string camera = DefaultCamera)
     {
         if (EpisodeStore.Recognises(dir))
             return EpisodeStore.LoadAll(dir);
@@ -152,11 +152,14 @@ public static class TrainCommand
                 throw new InvalidDataException($"episode {d.Info.EpisodeIndex}: frames are {d.Width}×{d.Height}; the tokenizer needs square frames");
             list.Add(new Episode(d.Info.Task, d.Instruction, d.Width, d.Frames[camera],
                 [.. d.States.Select(r => r.Select(v => (float)v).ToArray())], [.. d.Actions.Select(r => r.Select(v => (float)v).ToArray())],
-                d.Info.Success, (int)(d.Info.Seed % int.MaxValue), d.Environment?.Select(r => new[] { (float)r[0], (float)r[1] }).ToArray()));
+                d.Info.Success, (int)(d.Info.Seed % int.MaxValue), d.Environment?.Select(SceneTargets).ToArray()));
         }
         // Trainers hold out every 10th episode, so each task contributes to the held-out set.
         return list;
     }
+
+    /// <summary>observation.environment_state (object xyz, goal xyz) → the scene tokens' targets: object x, y, goal x, y.</summary>
+    private static float[] SceneTargets(double[] environment) => [(float)environment[0], (float)environment[1], (float)environment[3], (float)environment[4]];
 
     public const string DefaultCamera = "overhead";
 

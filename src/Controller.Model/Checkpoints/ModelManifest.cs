@@ -27,7 +27,7 @@ public sealed record ModelManifest(
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize, Objects is null ? 0 : ObjectBins);
+    public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize, Objects is null ? 0 : ObjectBins, Objects?.Dims ?? Vocabulary.SceneDims);
 
     public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes, PadInstruction: Model.AbsolutePositions);
 

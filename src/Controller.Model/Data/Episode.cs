@@ -3,7 +3,8 @@ namespace Controller.Model.Data;
 /// <summary>
 /// One demonstration: per step t, the camera frame (packed RGB, Size×Size×3), the joint positions and the
 /// joint targets commanded at t. <paramref name="Objects"/>, when the data has it: where the object the instruction
-/// names is at t, (x, y) on the table in metres (a training target for the model's object tokens; never an input).
+/// names is at t and where its goal is, (x, y, goal x, goal y) on the table in metres (training targets for the model's
+/// scene tokens; never an input).
 /// Arrays are owned by the record; treat as immutable.
 /// </summary>
 public sealed record Episode(string Task, string Instruction, int Size, byte[][] Frames, float[][] States, float[][] Actions, bool Success, int Seed, float[][]? Objects = null)

@@ -5,7 +5,7 @@ namespace Controller.Model.Data;
 
 /// <summary>
 /// Episodes on disk, one safetensors file each (episode_NNNNN.safetensors): frames U8 [T,S,S,3], states F32 [T,D],
-/// actions F32 [T,D], optionally objects F32 [T,2]; task, instruction, success and seed in the metadata. Stateless, thread-safe.
+/// actions F32 [T,D], optionally objects F32 [T,K] (K = 4: object x, y, goal x, y; 2 in older files); task, instruction, success and seed in the metadata. Stateless, thread-safe.
 /// </summary>
 public static class EpisodeStore
 {
@@ -26,7 +26,7 @@ public static class EpisodeStore
             TensorEntry.FromFloats("actions", [.. e.Actions.SelectMany(s => s)], e.Steps, e.Dims),
         ];
         if (e.Objects is not null)
-            entries.Add(TensorEntry.FromFloats("objects", [.. e.Objects.SelectMany(o => o)], e.Steps, 2));
+            entries.Add(TensorEntry.FromFloats("objects", [.. e.Objects.SelectMany(o => o)], e.Steps, e.Objects[0].Length));
         SafeTensors.Write(path, entries, new Dictionary<string, string>
         {
             ["task"] = e.Task, ["instruction"] = e.Instruction,
@@ -57,7 +57,7 @@ public static class EpisodeStore
         var f = Enumerable.Range(0, steps).Select(i => frames.Data.AsSpan(i * per, per).ToArray()).ToArray();
         var s = Rows(states.ToFloats(), dims);
         var a = Rows(actions.ToFloats(), dims);
-        var o = t.TryGetValue("objects", out var objects) ? Rows(objects.ToFloats(), 2) : null;
+        var o = t.TryGetValue("objects", out var objects) ? Rows(objects.ToFloats(), (int)objects.Shape[1]) : null;
         return new Episode(meta.GetValueOrDefault("task", "unknown"), meta.GetValueOrDefault("instruction", ""), size, f, s, a,
             meta.GetValueOrDefault("success") == "true", int.Parse(meta.GetValueOrDefault("seed", "0"), CultureInfo.InvariantCulture), o);
     }

@@ -59,7 +59,7 @@ public static class Decoder
     /// </summary>
     public static int[] DecodeObject(WorldModel model, KvCache cache, Vocabulary vocab)
     {
-        var bins = new int[Vocabulary.ObjectDims];
+        var bins = new int[vocab.ObjectDims];
         var logits = Feed(model, cache, [Vocabulary.BoOb]);
         for (var d = 0; d < bins.Length; d++)
         {

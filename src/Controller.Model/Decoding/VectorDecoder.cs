@@ -141,7 +141,7 @@ public sealed class VectorDecoder
     /// </summary>
     public int[] DecodeObject(Vocabulary vocab)
     {
-        var bins = new int[Vocabulary.ObjectDims];
+        var bins = new int[vocab.ObjectDims];
         Step(Vocabulary.BoOb);
         for (var d = 0; d < bins.Length; d++)
         {

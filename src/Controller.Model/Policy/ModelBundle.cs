@@ -10,8 +10,8 @@ namespace Controller.Model.Policy;
 
 /// <summary>
 /// Action chunk predicted by the model: joint targets [step][joint], and the tokens they were decoded from.
-/// <paramref name="Object"/>: where the model put the instruction's object first, (x, y) on the table in metres
-/// (null for checkpoints without object tokens).
+/// <paramref name="Object"/>: the scene tokens the model wrote first, in metres on the table: the instruction's object
+/// (x, y), then its goal (x, y) for checkpoints since session 4; null for checkpoints without them.
 /// </summary>
 public sealed record ActionPrediction(float[][] Targets, int[] Tokens, float[]? Object = null);
 

@@ -13,7 +13,7 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
 {
     public int ImageSpan => 2 + Grid * (Grid + 1);
     public int StateSpan => 2 + StateDims;
-    public int ObjectSpan => HasObject ? 2 + Vocabulary.ObjectDims : 0;
+    public int ObjectSpan => HasObject ? 2 + Vocab.ObjectDims : 0;
 
     /// <summary>Tokens of a whole training sequence: instruction, frame, state, object, a chunk of up to <paramref name="maxActionTokens"/>, next frame.</summary>
     public int LongestSequence(int maxActionTokens) => 1 + MaxInstructionBytes + 2 * ImageSpan + StateSpan + ObjectSpan + 2 + maxActionTokens;
@@ -67,7 +67,7 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
     /// <summary>Appends BOOb, the named object's x and y bins (table metres through <paramref name="norm"/>), EOOb.</summary>
     public void Object(List<int> seq, ReadOnlySpan<float> xy, Normalizer norm)
     {
-        Span<int> bins = stackalloc int[Vocabulary.ObjectDims];
+        Span<int> bins = stackalloc int[Vocab.ObjectDims];
         for (var d = 0; d < bins.Length; d++)
             bins[d] = UniformBins.ToBin(norm.ToUnit(d, xy[d]), Vocab.ObjectBins);
         Object(seq, bins);
@@ -77,7 +77,7 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
     public void Object(List<int> seq, ReadOnlySpan<int> bins)
     {
         seq.Add(Vocabulary.BoOb);
-        for (var d = 0; d < Vocabulary.ObjectDims; d++)
+        for (var d = 0; d < Vocab.ObjectDims; d++)
             seq.Add(Vocab.Object(d, bins[d]));
         seq.Add(Vocabulary.EoOb);
     }

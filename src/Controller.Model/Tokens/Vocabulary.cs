@@ -2,13 +2,14 @@ namespace Controller.Model.Tokens;
 
 /// <summary>
 /// The one vocabulary, Emu3 style: specials, then text bytes, image codes, state bins and action tokens,
-/// each a contiguous id range, then (when <paramref name="ObjectBins"/> &gt; 0) the named object's position: x bins, then
-/// y bins. See docs/tokens.md. Immutable and thread-safe.
+/// each a contiguous id range, then (when <paramref name="ObjectBins"/> &gt; 0) the scene tokens: <paramref name="ObjectDims"/>
+/// ranges of bins, one per dimension (the named object's x and y, then the goal's x and y). See docs/tokens.md.
+/// Immutable and thread-safe.
 /// </summary>
-public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens, int ObjectBins = 0)
+public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens, int ObjectBins = 0, int ObjectDims = Vocabulary.SceneDims)
 {
-    /// <summary>Object position tokens: x and y on the table.</summary>
-    public const int ObjectDims = 2;
+    /// <summary>Scene tokens since session 4: object x, object y, goal x, goal y on the table (checkpoints before: 2, the object's).</summary>
+    public const int SceneDims = 4;
 
     public const int Pad = 0;
     public const int Bos = 1;

@@ -38,12 +38,13 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 /// What training measured on held-out episodes, PSNRs in dB against the true frame H steps ahead: the imagined frame
 /// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns) and through the decoder alone,
 /// the copy-last-frame baseline, and the same two renderings of the true frame's own codes (the tokenizer's ceiling).
-/// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens).
+/// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens);
+/// <c>HeldOutGoalError</c> the same for the goal (NaN for checkpoints whose scene tokens name only the object).
 /// </summary>
 public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
-    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN);
+    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double HeldOutGoalError = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
@@ -103,13 +104,13 @@ public static class ModelTrainer
 
         // Object tokens only when every training episode says where its object is (sim datasets since session 3).
         var objectNorm = s.ObjectBins > 0 && trainEp.TrueForAll(e => e.Objects is not null)
-            ? Normalizer.Fit(trainEp.SelectMany(e => e.Objects!), Vocabulary.ObjectDims) : null;
+            ? Normalizer.Fit(trainEp.SelectMany(e => e.Objects!), trainEp[0].Objects![0].Length) : null;
         if (objectNorm is null)
             status?.Invoke("no object positions in the data: training without object tokens");
 
         const int maxInstr = 32;
         var objectBins = objectNorm is null ? 0 : s.ObjectBins;
-        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins);
+        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins, objectNorm?.Dims ?? Vocabulary.SceneDims);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions);
         var longest = layout.LongestSequence(actions.MaxTokens);
         var config = new WorldModelConfig
@@ -281,14 +282,17 @@ public static class ModelTrainer
         return new ActionTokenizerReport(tok.Kind, per, tok.MaxTokens / Math.Max(1e-9, per), sumErr / Math.Max(1, n), maxErr);
     }
 
+    /// <summary>Table-plane distance between the points at <paramref name="at"/> (x) and at+1 (y) of two scene vectors.</summary>
+    private static double PlanarDistance(float[] a, float[] b, int at) => Math.Sqrt(Math.Pow(a[at] - b[at], 2) + Math.Pow(a[at + 1] - b[at + 1], 2));
+
     /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 200)
     {
         using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
-        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0;
-        long n = 0, objects = 0;
+        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0, goalError = 0;
+        long n = 0, objects = 0, goals = 0;
         var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
         {
@@ -296,10 +300,15 @@ public static class ModelTrainer
             var truth = e.Chunk(t, horizon, ActionFrame.Absolute);
             for (var s = 0; s < horizon; s++)
                 for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Targets[s][d] - truth[s][d]); n++; }
-            if (pred.Object is { } xy && e.Objects is { } truePlaces)
+            if (pred.Object is { } scene && e.Objects is { } places)
             {
-                objectError += Math.Sqrt(Math.Pow(xy[0] - truePlaces[t][0], 2) + Math.Pow(xy[1] - truePlaces[t][1], 2));
+                objectError += PlanarDistance(scene, places[t], 0);
                 objects++;
+                if (scene.Length >= 4 && places[t].Length >= 4)
+                {
+                    goalError += PlanarDistance(scene, places[t], 2);
+                    goals++;
+                }
             }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
             var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now);
@@ -321,7 +330,7 @@ public static class ModelTrainer
         if (gallery[0].Count > 0)
             PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count,
-            objects > 0 ? objectError / objects : double.NaN);
+            objects > 0 ? objectError / objects : double.NaN, goals > 0 ? goalError / goals : double.NaN);
     }
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
