@@ -48,7 +48,7 @@ public sealed record ModelReport(
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
-/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt [BOOb x y EOOb] BOA a EOA BOI img' EOI</c>, so the model learns actions from a
+/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt [BOOb x y gx gy EOOb] BOA a EOA BOI img' EOI</c>, so the model learns actions from a
 /// frame (policy) and the frame H steps later from the actions (world model). Every 10th episode is held out.
 /// Blocking; runs on the calling thread.
 /// </summary>
@@ -213,7 +213,7 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb x y EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
+    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb x y gx gy EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
     /// padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
     /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
     /// it), the action weight for the actions, 1 for the frame H steps later (clamped to the last frame near the end).
