@@ -309,6 +309,16 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         return head.call(norm.call(x));                                   // (B, T, V)
     }
 
+    /// <summary>
+    /// Token ids [B, T] → logits [N, V] at the flattened positions <paramref name="rows"/> (int64 [N], indexing B·T) only.
+    /// Training needs no logits where the loss weight is 0 (the given text, frame and state: about half a sequence).
+    /// </summary>
+    public Tensor ForwardAt(Tensor idx, Tensor rows)
+    {
+        var x = Hidden(idx, null).flatten(0, 1).index_select(0, rows);   // (N, C)
+        return head.call(norm.call(x));                                   // (N, V)
+    }
+
     /// <summary>Runs ids [B, T] into the cache without computing logits (a prompt whose predictions nobody reads).</summary>
     public void Extend(Tensor idx, KvCache cache) => Hidden(idx, cache);
 

@@ -34,6 +34,31 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Loss_ZeroWeightPositionsSkipped_EqualsTheDenseLossAndGradients()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(8);
+        using var model = new WorldModel(Tiny.Config(vocab: 32, block: 17));
+        var rng = new Random(8);
+        // Weights as in a real sequence: 0 for the given context, then 10, 3 and 1, and padding.
+        float[] weights = [0, 0, 0, 0, 0, 0, 10, 10, 3, 3, 3, 3, 1, 1, 1, 0, 0];
+        var samples = Enumerable.Range(0, 3).Select(_ => (Enumerable.Range(0, 17).Select(_ => rng.Next(32)).ToArray(), weights)).ToList();
+        var (x, y, w) = ModelTrainer.Batch(samples, 17);
+
+        var sparse = ModelTrainer.Loss(model, x, y, w);
+        sparse.backward();
+        var sparseGrads = model.parameters().Select(p => p.grad!.clone()).ToList();
+        model.zero_grad();
+        var ce = nn.functional.cross_entropy(model.call(x).flatten(0, 1), y.flatten(), reduction: nn.Reduction.None);
+        var dense = (ce * w.flatten()).sum() / w.sum();
+        dense.backward();
+
+        Assert.Equal(dense.item<float>(), sparse.item<float>(), 1e-5f);
+        foreach (var (p, g) in model.parameters().Zip(sparseGrads))
+            Assert.True(p.grad!.allclose(g, rtol: 1e-4, atol: 1e-6), "a gradient differs");
+    }
+
+    [Fact]
     public void Fsq_CodesThenFromCodes_MatchesTheQuantisedReconstruction()
     {
         using var scope = NewDisposeScope();

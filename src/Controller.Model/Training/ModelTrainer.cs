@@ -187,9 +187,10 @@ public static class ModelTrainer
     /// <summary>Weighted next-token cross-entropy; x, y [B,T] int64, w [B,T] (0 for padding and unpredictable tokens).</summary>
     public static Tensor Loss(WorldModel model, Tensor x, Tensor y, Tensor w)
     {
-        var logits = model.call(x);                                                      // (B, T, V)
-        var ce = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction: nn.Reduction.None);
-        return (ce * w.flatten()).sum() / w.sum().clamp_min(1e-6);
+        var rows = w.flatten().nonzero().squeeze(1);                                     // (N) positions with a loss
+        var logits = model.ForwardAt(x, rows);                                           // (N, V)
+        var ce = nn.functional.cross_entropy(logits, y.flatten().index_select(0, rows), reduction: nn.Reduction.None);
+        return (ce * w.flatten().index_select(0, rows)).sum() / w.sum().clamp_min(1e-6);
     }
 
     /// <summary>Stacks samples into inputs x = ids[:-1], targets y = ids[1:], weights w = W[1:], each [B, BlockSize-1].</summary>
