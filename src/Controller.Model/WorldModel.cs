@@ -218,6 +218,7 @@ public sealed record WorldModelConfig
     public int[] ImageLevels { get; init; } = [];   // FSQ levels of the image codes; empty: image codes have only their own rows
     public bool AbsolutePositions { get; init; }    // a learned embedding per position (GPT-2's wpe) on top of RoPE
     public int CodeFeatures { get; init; }          // pixels per image code embedded through a linear map (3·D·D); 0: none. Needs ImageLevels
+    public int TextNgramBuckets { get; init; }      // hashed byte bigram + trigram rows added to instruction bytes (BLT style); 0: none
     public int MlpRatio { get; init; } = 4;         // MLP hidden width = MlpRatio × Embd
     public double RopeTheta { get; init; } = 10000; // RoPE base period
     public double NormEps { get; init; } = 1e-5;    // RMSNorm epsilon
@@ -230,6 +231,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     private readonly Embedding? wpe;
     private readonly Linear? codeProj;
     private readonly Tensor? codePixels;                 // [codes, CodeFeatures] buffer: each code's decoded patch
+    private readonly Embedding? textNgrams;
     private readonly ModuleList<Embedding>? digitEmbeddings;
     private readonly Tensor[] digitOfCode = [];
     private readonly ModuleList<Block> blocks;
@@ -246,6 +248,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     {
         if (config.Embd % config.Heads != 0 || config.Embd / config.Heads % 2 != 0)
             throw new ArgumentException($"Embd {config.Embd} must split into {config.Heads} heads of even size");
+        ArgumentOutOfRangeException.ThrowIfNegative(config.TextNgramBuckets);
         Config = config;
         wte = Embedding(config.VocabSize, config.Embd);
         // RoPE alone tells attention how far apart two tokens are, but no token knows where it is. With a fixed layout
@@ -253,6 +256,11 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         // a learned row per position tells an image code which cell it fills: the policy must point at a 2-3 px sphere.
         if (config.AbsolutePositions)
             wpe = Embedding(config.BlockSize, config.Embd);
+        // A colour word is 3–5 byte tokens; to bind "red" to red cells attention must first assemble the word from
+        // its letters. A row per hashed byte bigram and trigram (the Byte Latent Transformer's hash n-gram
+        // embeddings) puts the whole word at its last byte, so "red", "green" and "blue" differ at one position.
+        if (config.TextNgramBuckets > 0)
+            textNgrams = Embedding(config.TextNgramBuckets, config.Embd);
         var imageCodes = config.ImageLevels.Aggregate(1, (a, b) => a * b);
         if (config.ImageLevels.Length > 0)
         {
@@ -330,6 +338,8 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         if (start + t > Config.BlockSize)
             throw new ArgumentException($"sequence of {start + t} tokens exceeds BlockSize {Config.BlockSize}");
         var x = Embed(idx);                                               // (B, T, C)
+        if (textNgrams is not null)
+            x = x + TextNgrams(idx);
         if (wpe is not null)
             x = x + wpe.call(arange(start, start + t, dtype: ScalarType.Int64)); // (T, C) broadcast over B
         for (var i = 0; i < blocks.Count; i++)
@@ -355,6 +365,28 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         return x;
     }
 
+    /// <summary>
+    /// Hashed n-gram rows for text bytes, [B, T, C]: at a byte whose one (two) predecessors in <paramref name="idx"/> are
+    /// bytes too, the bigram (trigram) ending there. Needs the whole instruction in one call, which is how it is fed.
+    /// </summary>
+    private Tensor TextNgrams(Tensor idx)
+    {
+        long t = idx.shape[1], buckets = Config.TextNgramBuckets;
+        var isText = idx.ge(Tokens.Vocabulary.TextOffset).logical_and(idx.lt(Tokens.Vocabulary.TextOffset + Tokens.Vocabulary.TextCount));
+        var b = (idx - Tokens.Vocabulary.TextOffset).masked_fill(isText.logical_not(), -1);                 // (B, T) byte or -1
+        var b1 = F.pad(b, [1, 0], value: -1).narrow(1, 0, t);                                               // byte before
+        var b2 = F.pad(b, [2, 0], value: -1).narrow(1, 0, t);                                               // two before
+        var bigram = isText.logical_and(b1.ge(0));
+        var trigram = bigram.logical_and(b2.ge(0));
+        // The 16- and 24-bit n-gram values times a large odd constant, modulo a prime, then modulo the buckets. Without
+        // the prime, a power-of-two bucket count would keep only the low bits: the last byte alone.
+        const long prime = 1_000_003;
+        var h2 = ((b1 * 256 + b) * 2654435761L).remainder(prime).remainder(buckets).clamp_min(0);
+        var h3 = (((b2 * 256 + b1) * 256 + b) * 2246822519L + 1).remainder(prime).remainder(buckets).clamp_min(0);
+        var dtype = textNgrams!.weight!.dtype;
+        return textNgrams.call(h2) * bigram.unsqueeze(-1).to_type(dtype) + textNgrams.call(h3) * trigram.unsqueeze(-1).to_type(dtype);
+    }
+
     /// <summary>Sets what each image code looks like, [codes, CodeFeatures] (<see cref="Imaging.FsqImageTokenizer.CodePatches"/>); saved with the weights.</summary>
     public void SetCodePixels(Tensor pixels)
     {
@@ -364,7 +396,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         codePixels.copy_(pixels);
     }
 
-    /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows and the pixel projection for image codes.</summary>
+    /// <summary>The embedding of every id, [V, C]: wte, plus the shared digit rows and the pixel projection for image codes (no text n-grams: they depend on the neighbours, and the vector decoder never steps through text).</summary>
     public Tensor EmbeddingTable() => Embed(arange(Config.VocabSize, dtype: ScalarType.Int64).unsqueeze(0))[0];
 
     protected override void Dispose(bool disposing)

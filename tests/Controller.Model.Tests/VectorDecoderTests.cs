@@ -6,11 +6,11 @@ namespace Controller.Model.Tests;
 
 public class VectorDecoderTests
 {
-    /// <summary>A random model with weights scaled up so logits are of order one (differences then show).</summary>
+    /// <summary>A random model with weights scaled up so logits are of order one (differences then show). <paramref name="positions"/> also adds text n-grams.</summary>
     private static WorldModel Model(int vocab, int seed, bool digits = false, bool positions = false)
     {
         manual_seed(seed);
-        var config = Tiny.Config(vocab, 64) with { AbsolutePositions = positions };
+        var config = Tiny.Config(vocab, 64) with { AbsolutePositions = positions, TextNgramBuckets = positions ? 8 : 0 };
         var model = new WorldModel(digits ? config with { ImageOffset = 16, ImageLevels = [3, 3], CodeFeatures = positions ? 5 : 0 } : config);
         if (digits && positions)
             model.SetCodePixels(rand(9, 5));

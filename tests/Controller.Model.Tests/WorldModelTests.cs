@@ -72,6 +72,40 @@ public class WorldModelTests
     }
 
     [Fact]
+    public void Forward_WithKvCacheAndTextNgrams_MatchesFullForwardWhenTheInstructionComesInOneCall()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        using var model = new WorldModel(Tiny.Config() with { AbsolutePositions = true, TextNgramBuckets = 16 });
+        model.eval();
+        using var noGrad = no_grad();
+        long[] seq = [1, 20, 33, 47, 18, 25, 3, 7, 11, 9, 2];             // BOS, five text bytes, then other ids
+        var full = model.call(Ids(seq));
+        using var cache = new KvCache(model.Config);
+        var parts = new List<Tensor> { model.Forward(Ids(seq[..6]), cache) };   // the instruction, as ModelBundle feeds it
+        for (var i = 6; i < seq.Length; i++)
+            parts.Add(model.Forward(Ids(seq[i]), cache));
+        Assert.True((full - cat(parts, 1)).abs().max().item<float>() < 1e-5f);
+    }
+
+    [Fact]
+    public void Forward_TextNgrams_GiveALastByteItsWord()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // No blocks: each position's logits depend on its own embedding only, so only the n-grams can tell words apart.
+        var bytesOnly = Tiny.Config(vocab: 272) with { Layers = 0 };
+        using var plain = new WorldModel(bytesOnly);
+        using var hashed = new WorldModel(bytesOnly with { TextNgramBuckets = 64 });
+        float Difference(WorldModel model, string a, string b) => (Last(model, a) - Last(model, b)).abs().max().item<float>();
+        static Tensor Last(WorldModel model, string text) => model.call(Ids([1, .. text.Select(c => 16L + c)]))[0, -1];
+
+        Assert.Equal(0f, Difference(plain, "red", "bed"));
+        Assert.True(Difference(hashed, "red", "bed") > 1e-6f);
+        Assert.Equal(0f, Difference(hashed, "a red", "o red"));   // only the last three bytes count
+    }
+
+    [Fact]
     public void EmbeddingTable_CodePixelsSet_ChangeImageCodesOnlyAndAreSaved()
     {
         using var scope = NewDisposeScope();

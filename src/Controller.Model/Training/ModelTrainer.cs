@@ -19,6 +19,7 @@ public sealed record ModelTrainSettings
     public bool DigitEmbeddings { get; init; } = true;      // image codes also embed their FSQ digits (shared rows)
     public bool AbsolutePositions { get; init; } = true;    // learned position embeddings; the instruction is padded so positions mean the same everywhere
     public bool CodePixels { get; init; } = true;           // image codes also embed their decoded patch's pixels (colour, where in the patch); needs DigitEmbeddings
+    public int TextNgramBuckets { get; init; } = 1024;      // hashed byte bigram/trigram rows for the instruction (0: bytes alone)
     public int Horizon { get; init; } = 8;                  // actions per chunk; also how far ahead imagination looks
     public int Layers { get; init; } = 4;                   // transformer blocks
     public int Embd { get; init; } = 128;                   // residual width
@@ -118,7 +119,7 @@ public static class ModelTrainer
             VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
             Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
             ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
-            CodeFeatures = codePatches.Length / fsqConfig.CodebookSize,
+            CodeFeatures = codePatches.Length / fsqConfig.CodebookSize, TextNgramBuckets = s.TextNgramBuckets,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
             objectBins, objectNorm);
