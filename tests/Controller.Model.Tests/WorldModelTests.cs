@@ -106,6 +106,17 @@ public class WorldModelTests
     }
 
     [Fact]
+    public void MultiplyingParameters_TinyModel_CountsBlocksAndHeadButNoEmbeddingRows()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new WorldModel(Tiny.Config() with { AbsolutePositions = true, TextNgramBuckets = 8, ImageOffset = 16, ImageLevels = [4, 4], CodeFeatures = 3 });
+        const int c = 32, v = 64;
+        const int block = c * 3 * c + c * c + 2 * (c * 4 * c) + 2 * c;   // qkv, proj, MLP up and down, two norms
+        var expected = 2 * block + c + v * c + 3 * c * 16.0 / v;          // + final norm, head, pixel projection at the image share
+        Assert.Equal(expected, Benchmarks.ModelBenchmarks.MultiplyingParameters(model), 6);
+    }
+
+    [Fact]
     public void EmbeddingTable_CodePixelsSet_ChangeImageCodesOnlyAndAreSaved()
     {
         using var scope = NewDisposeScope();

@@ -79,6 +79,7 @@ public static class ModelBenchmarks
     /// <summary>
     /// Training steps on random tokens at full block size: tokens/s and model GFLOP/s, counting
     /// 6·N + 6·L·T·C FLOPs per token (weights fwd+bwd, plus attention scores and values fwd+bwd, causal half).
+    /// N is <see cref="MultiplyingParameters"/>.
     /// </summary>
     public static (double TokensPerSecond, double Gflops) TrainThroughput(WorldModelConfig config, int batch, int steps)
     {
@@ -87,7 +88,7 @@ public static class ModelBenchmarks
         using var model = new WorldModel(config);
         model.train();
         var opt = optim.AdamW(model.parameters(), 1e-3);
-        var n = model.parameters().Sum(p => p.numel());
+        var n = MultiplyingParameters(model);
         var t = config.BlockSize - 1;
         var rng = new Random(1);
         var samples = Enumerable.Range(0, batch).Select(_ => (Enumerable.Range(0, config.BlockSize).Select(_ => rng.Next(config.VocabSize)).ToArray(), Enumerable.Repeat(1f, config.BlockSize).ToArray())).ToList();
@@ -109,6 +110,18 @@ public static class ModelBenchmarks
         var tokensPerSecond = batch * t / median;
         var flopsPerToken = 6.0 * n + 6.0 * config.Layers * t * config.Embd;
         return (tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9);
+    }
+
+    /// <summary>
+    /// Weights per token that take part in a multiply-add, for a FLOP count on uniformly random tokens: embedding
+    /// rows are looked up, not multiplied, and the pixel projection runs only for image codes (their share of the ids).
+    /// </summary>
+    public static double MultiplyingParameters(WorldModel model)
+    {
+        var c = model.Config;
+        var lookups = model.modules().OfType<TorchSharp.Modules.Embedding>().Sum(e => e.weight!.numel());
+        var imageShare = (double)c.ImageLevels.Aggregate(1, (a, b) => a * b) / c.VocabSize;
+        return model.parameters().Sum(p => p.numel()) - lookups - c.CodeFeatures * c.Embd * (1 - imageShare);
     }
 
     /// <summary>A complete, randomly initialised checkpoint of the default architecture (timing only; it cannot control).</summary>
