@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 namespace Controller.Model.Runtime;
 
 /// <summary>
-/// Keeps the native heap's freed memory in the process. By default glibc hands every block over 128 KiB (most
-/// activations: a [16·255, 2137] logits tensor is 35 MB) straight back to the kernel when freed, so the next training
-/// step page-faults all of it in again. On these VMs a fault is expensive: a training step spent about 40 % of its
-/// time there (docs/benchmarks.md, 62 → 109 GFLOP/s at batch 16). PyTorch's CPU tuning guide swaps in jemalloc for
-/// the same reason; glibc's own mallopt gets most of it without a new dependency. The cost: resident memory stays
-/// at its peak (a few hundred MB for training, far less for control ticks).
+/// Keeps the native heap's freed memory in the process. By default glibc maps a large block (from 128 KiB, rising
+/// with use to at most 32 MiB) on its own and unmaps it when freed, so the next training step page-faults it all in
+/// again. On these VMs a fault is expensive: a step whose logits were a 35 MB block ([16·255, 2 137] floats) ran
+/// at 52–62 GFLOP/s with the default and 95–109 with this (docs/model.md). Steps whose blocks all stay under 32 MiB
+/// gain less (+7 % for the default model's training run). PyTorch's CPU tuning guide swaps in jemalloc for the same
+/// reason; glibc's own mallopt does it without a new dependency. The cost: resident memory stays at its peak (a few
+/// hundred MB for training, far less for control ticks).
 /// </summary>
 public static partial class NativeHeap
 {
