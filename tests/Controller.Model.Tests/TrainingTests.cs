@@ -1,3 +1,4 @@
+using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
 using Controller.Model.Tokens;
@@ -112,6 +113,33 @@ public class TrainingTests
             Assert.Equal(scene[d], back[d], (norm.High[d] - norm.Low[d]) / 64 / 2 + 1e-6f);
         Assert.Equal(16 + 256 + 9 + 8 + 12 + 4 * 64, vocab.Size);
         Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, (vocab with { ObjectDims = 2 }).Size);   // checkpoints before goal tokens
+    }
+
+    [Fact]
+    public void BuildSample_CustomWeights_ZeroForTheGivenContextThenObjectActionAndFrameWeights()
+    {
+        var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
+        var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
+        var objects = Normalizer.Fit(e.Objects!, 2);
+        var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize, ObjectBins: 4, ObjectDims: 2);
+        var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true);
+        var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
+            ActionFrame.Absolute, 4, objects);
+        var codes = Enumerable.Range(0, e.Steps).Select(t => new int[Tiny.Fsq.TokensPerImage]).ToArray();
+        var s = new ModelTrainSettings { Horizon = 2, ObjectLossWeight = 7, ActionLossWeight = 5, FrameLossWeight = 2 };
+
+        var (ids, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, 0, s, 128);
+
+        var given = 1 + 32 + layout.ImageSpan + layout.StateSpan;
+        var spans = new[] { (0f, given), (7f, layout.ObjectSpan), (5f, 2 + actions.MaxTokens), (2f, layout.ImageSpan) };
+        var at = 0;
+        foreach (var (weight, length) in spans)
+        {
+            Assert.All(w.Skip(at).Take(length), x => Assert.Equal(weight, x));
+            at += length;
+        }
+        Assert.All(w.Skip(at), x => Assert.Equal(0f, x));                           // padding
+        Assert.All(ids.Skip(at), id => Assert.Equal(Vocabulary.Pad, id));
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed record ModelTrainSettings
     public int Heads { get; init; } = 4;                    // attention heads
     public int StateBins { get; init; } = 256;              // bins per joint position
     public float ActionLossWeight { get; init; } = 3;       // action tokens matter most for control
+    public float FrameLossWeight { get; init; } = 1;        // the next frame's tokens (the world model's imagination)
     public int ObjectBins { get; init; } = 64;              // bins per axis for the named object's position (0: no object tokens)
     public float ObjectLossWeight { get; init; } = 10;      // object tokens: where the instruction's object is (grounding)
     public double StepPeriodSeconds { get; init; } = 0.05;  // time between actions in the demonstrations
@@ -218,7 +219,7 @@ public static class ModelTrainer
     /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb x y gx gy EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
     /// padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
     /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
-    /// it), the action weight for the actions, 1 for the frame H steps later (clamped to the last frame near the end).
+    /// it), the action weight for the actions, the frame weight for the frame H steps later (clamped to the last frame near the end).
     /// </summary>
     public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, ModelManifest manifest, Episode e, int[][] codes, int t, ModelTrainSettings s, int blockSize)
     {
@@ -237,7 +238,7 @@ public static class ModelTrainer
         layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
         Mark(s.ActionLossWeight);
         layout.Image(seq, codes[Math.Min(t + s.Horizon, e.Steps - 1)], codes[t]);
-        Mark(1);
+        Mark(s.FrameLossWeight);
         if (seq.Count > blockSize)
             throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
         while (seq.Count < blockSize) { seq.Add(Vocabulary.Pad); w.Add(0); }
