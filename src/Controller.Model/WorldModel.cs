@@ -1,3 +1,4 @@
+using Controller.Model.Tokens;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -372,8 +373,8 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     private Tensor TextNgrams(Tensor idx)
     {
         long t = idx.shape[1], buckets = Config.TextNgramBuckets;
-        var isText = idx.ge(Tokens.Vocabulary.TextOffset).logical_and(idx.lt(Tokens.Vocabulary.TextOffset + Tokens.Vocabulary.TextCount));
-        var b = (idx - Tokens.Vocabulary.TextOffset).masked_fill(isText.logical_not(), -1);                 // (B, T) byte or -1
+        var isText = idx.ge(Vocabulary.TextOffset).logical_and(idx.lt(Vocabulary.TextOffset + Vocabulary.TextCount));
+        var b = (idx - Vocabulary.TextOffset).masked_fill(isText.logical_not(), -1);                 // (B, T) byte or -1
         var b1 = F.pad(b, [1, 0], value: -1).narrow(1, 0, t);                                               // byte before
         var b2 = F.pad(b, [2, 0], value: -1).narrow(1, 0, t);                                               // two before
         var bigram = isText.logical_and(b1.ge(0));

@@ -137,8 +137,7 @@ public static class ModelBenchmarks
         var act = new BinActionTokenizer(horizon, norm).ToConfig();
         var vocab = new Vocabulary(fsqConfig.CodebookSize, 256, act.VocabSize);
         var layout = new SequenceLayout(vocab, fsqConfig.Grid, joints);
-        var longest = 33 + 2 * layout.ImageSpan + layout.StateSpan + 2 + horizon * joints;   // as ModelTrainer lays it out
-        var config = new WorldModelConfig { VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32 };
+        var config = new WorldModelConfig { VocabSize = vocab.Size, BlockSize = (layout.LongestSequence(horizon * joints) + 31) / 32 * 32 };
         using var model = new WorldModel(config);
         ModelTrainer.SaveCheckpoint(model, new ModelManifest(fsqConfig, config, act, norm, 256, 32, 0.05, 1, 0, "random"), dir);
         return dir;

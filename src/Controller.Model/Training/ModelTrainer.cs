@@ -189,10 +189,11 @@ public static class ModelTrainer
     /// <summary>Weighted next-token cross-entropy; x, y [B,T] int64, w [B,T] (0 for padding and unpredictable tokens).</summary>
     public static Tensor Loss(WorldModel model, Tensor x, Tensor y, Tensor w)
     {
-        var rows = w.flatten().nonzero().squeeze(1);                                     // (N) positions with a loss
+        var weights = w.flatten();                                                       // (B·T)
+        var rows = weights.nonzero().squeeze(1);                                         // (N) positions with a loss
         var logits = model.ForwardAt(x, rows);                                           // (N, V)
         var ce = nn.functional.cross_entropy(logits, y.flatten().index_select(0, rows), reduction: nn.Reduction.None);
-        return (ce * w.flatten().index_select(0, rows)).sum() / w.sum().clamp_min(1e-6);
+        return (ce * weights.index_select(0, rows)).sum() / weights.sum().clamp_min(1e-6);
     }
 
     /// <summary>Stacks samples into inputs x = ids[:-1], targets y = ids[1:], weights w = W[1:], each [B, BlockSize-1].</summary>
