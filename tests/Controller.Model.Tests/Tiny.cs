@@ -31,7 +31,7 @@ internal static class Tiny
             : new ActionTokenizerConfig("fast", 2, Norm2, Scale: 4, Range: 6, Merges: [[6, 6], [16, 6]], VocabSize: 15);
         var vocab = new Vocabulary(fsqConfig.CodebookSize, 8, act.VocabSize, objectBins);
         var config = Config(vocab.Size, 64);
-        var scene = new Normalizer([0.1f, -0.3f, 0.1f, -0.3f], [0.4f, 0.3f, 0.4f, 0.3f]);   // object x, y, goal x, y
+        var scene = new Normalizer([0.1f, -0.3f, 0.1f, -0.3f, 0.1f, -0.3f, 0f], [0.4f, 0.3f, 0.4f, 0.3f, 0.4f, 0.3f, 0.15f]);   // object x, y, goal x, y, tip x, y, z
         var manifest = new ModelManifest(fsqConfig, config, act, Norm2, 8, 4, 0.05, seed, 0, "tiny", ActionFrame.Delta,
             objectBins, objectBins > 0 ? scene : null);
         using var model = new WorldModel(config);

@@ -90,12 +90,12 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Object_ObjectAndGoalOnTheTable_UseEachAxissOwnIdsAndRoundTripWithinHalfABin()
+    public void Object_ObjectGoalAndWaypoint_UseEachAxissOwnIdsAndRoundTripWithinHalfABin()
     {
         var vocab = new Vocabulary(9, 8, 12, ObjectBins: 64);
         var layout = new SequenceLayout(vocab, Grid: 2, StateDims: 2);
-        var norm = new Normalizer([0f, -0.4f, 0.1f, -0.2f], [0.4f, 0.4f, 0.3f, 0.2f]);
-        float[] scene = [0.25f, -0.13f, 0.3f, 0.05f];   // object x, y, goal x, y
+        var norm = new Normalizer([0f, -0.4f, 0.1f, -0.2f, 0.1f, -0.3f, 0f], [0.4f, 0.4f, 0.3f, 0.2f, 0.4f, 0.3f, 0.15f]);
+        float[] scene = [0.25f, -0.13f, 0.3f, 0.05f, 0.21f, -0.02f, 0.09f];   // object x, y, goal x, y, tip x, y, z
         var seq = new List<int>();
         layout.Object(seq, scene, norm);
         Assert.Equal(2 + Vocabulary.SceneDims, seq.Count);
@@ -111,7 +111,8 @@ public class TrainingTests
         var back = layout.ObjectPosition(bins, norm);
         for (var d = 0; d < bins.Length; d++)
             Assert.Equal(scene[d], back[d], (norm.High[d] - norm.Low[d]) / 64 / 2 + 1e-6f);
-        Assert.Equal(16 + 256 + 9 + 8 + 12 + 4 * 64, vocab.Size);
+        Assert.Equal(16 + 256 + 9 + 8 + 12 + 7 * 64, vocab.Size);
+        Assert.Equal(16 + 256 + 9 + 8 + 12 + 4 * 64, (vocab with { ObjectDims = 4 }).Size);   // checkpoints before waypoint tokens
         Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, (vocab with { ObjectDims = 2 }).Size);   // checkpoints before goal tokens
     }
 

@@ -59,6 +59,17 @@ public sealed class EvalTests : IDisposable
         Assert.All(scene, s => Assert.Equal((scene[0][2], scene[0][3]), (s[2], s[3])));   // the goal disc does not move
         var apart = Math.Sqrt(Math.Pow(scene[0][0] - scene[0][2], 2) + Math.Pow(scene[0][1] - scene[0][3], 2));
         Assert.InRange(apart, 0.079, 0.161);                                               // push puts them 8–16 cm apart
+
+        // With a waypoint lead of 8, each step also names where the target 7 steps on puts the tip.
+        var steps = Assert.Single(Cli.Commands.TrainCommand.LoadEpisodes(_dir, waypointLead: 8)).Objects!;
+        Assert.All(steps, s => Assert.Equal(7, s.Length));
+        var demonstration = reader.Load(0);
+        var end = ArmKinematics.Forward(demonstration.Actions[Math.Min(7, demonstration.Length - 1)]);
+        Assert.Equal(end.X, steps[0][4], 5);
+        Assert.Equal(end.Y, steps[0][5], 5);
+        Assert.Equal(end.Z, steps[0][6], 5);
+        Assert.InRange(steps.Min(s => s[6]), 0.0, 0.03);                                   // the pusher comes down to the block
+        Assert.InRange(steps.Max(s => s[6]), 0.06, 0.2);                                   // after travelling in the air
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using Controller.Model.Data;
 using Controller.Model.Imaging;
 using Controller.Model.Policy;
 using Controller.Model.Training;
+using Controller.Sim;
 using Controller.Sim.Dataset;
 using Controller.Sim.Policies;
 using Spectre.Console;
@@ -101,17 +102,18 @@ public static class TrainCommand
         var positions = new Option<bool>("--absolute-positions") { Description = "Learned position embeddings on top of RoPE (the instruction is padded to 32 bytes so each position means one thing)", DefaultValueFactory = _ => new ModelTrainSettings().AbsolutePositions };
         var pixels = new Option<bool>("--code-pixels") { Description = "Image codes also embed the pixels of the patch they decode to (colour, where in the patch)", DefaultValueFactory = _ => new ModelTrainSettings().CodePixels };
         var ngrams = new Option<int>("--text-ngrams") { Description = "Hash buckets of the byte bigram and trigram embeddings added to the instruction's bytes (whole words at one position); 0 trains without them", DefaultValueFactory = _ => new ModelTrainSettings().TextNgramBuckets };
+        var waypoint = new Option<bool>("--waypoint") { Description = "Scene tokens also hold the tip's x, y, z at the chunk's end (sim-arm datasets): the policy says in table coordinates where it goes before it writes joint targets", DefaultValueFactory = _ => true };
         var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, frameWeight, objectBins, objectWeight, positions, pixels, ngrams, heldOut, every };
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, frameWeight, objectBins, objectWeight, positions, pixels, ngrams, waypoint, heldOut, every };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
-            var episodes = LoadEpisodes(p.GetValue(data)!);
+            var episodes = LoadEpisodes(p.GetValue(data)!, waypointLead: p.GetValue(waypoint) ? p.GetValue(horizon) : 0);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
             var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), FrameLossWeight = p.GetValue(frameWeight), ObjectBins = p.GetValue(objectBins), ObjectLossWeight = p.GetValue(objectWeight), AbsolutePositions = p.GetValue(positions), CodePixels = p.GetValue(pixels), TextNgramBuckets = p.GetValue(ngrams), HeldOutSamples = p.GetValue(heldOut) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
-            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}; object error {report.HeldOutObjectError * 100:F1} cm");
+            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB; action MAE {report.HeldOutActionMae:F4}; object / goal / waypoint error {report.HeldOutObjectError * 100:F1} / {report.HeldOutGoalError * 100:F1} / {report.HeldOutWaypointError * 100:F1} cm");
             return 0;
         }));
         return cmd;
@@ -137,8 +139,10 @@ public static class TrainCommand
     /// <summary>
     /// Reads demonstrations: a `controller sim collect` dataset (meta/info.json; successful episodes, one camera) or
     /// episode_*.safetensors files. Frames must be square; a clear error when there are none.
+    /// With <paramref name="waypointLead"/> &gt; 0 a sim-arm dataset's scene targets also hold the tip's waypoint: where the
+    /// demonstration's target <paramref name="waypointLead"/> − 1 steps on puts the tip (<see cref="ArmKinematics.Forward"/>).
     /// </summary>
-    public static List<Episode> LoadEpisodes(string dir, string camera = DefaultCamera)
+    public static List<Episode> LoadEpisodes(string dir, string camera = DefaultCamera, int waypointLead = 0)
     {
         if (EpisodeStore.Recognises(dir))
             return EpisodeStore.LoadAll(dir);
@@ -148,20 +152,35 @@ public static class TrainCommand
         if (!reader.Cameras.Contains(camera))
             throw new InvalidDataException($"dataset '{dir}' has no camera '{camera}' (has: {string.Join(", ", reader.Cameras)})");
         var list = new List<Episode>();
+        var waypoints = waypointLead > 0 && reader.Info.RobotType == SimArm;
         foreach (var d in reader.LoadAll(successfulOnly: true))
         {
             if (d.Width != d.Height)
                 throw new InvalidDataException($"episode {d.Info.EpisodeIndex}: frames are {d.Width}×{d.Height}; the tokenizer needs square frames");
             list.Add(new Episode(d.Info.Task, d.Instruction, d.Width, d.Frames[camera],
                 [.. d.States.Select(r => r.Select(v => (float)v).ToArray())], [.. d.Actions.Select(r => r.Select(v => (float)v).ToArray())],
-                d.Info.Success, (int)(d.Info.Seed % int.MaxValue), d.Environment?.Select(SceneTargets).ToArray()));
+                d.Info.Success, (int)(d.Info.Seed % int.MaxValue),
+                d.Environment?.Select((environment, t) => SceneTargets(environment, waypoints ? d.Actions[Math.Min(t + waypointLead - 1, d.Length - 1)] : null)).ToArray()));
         }
         // Trainers hold out every 10th episode, so each task contributes to the held-out set.
         return list;
     }
 
-    /// <summary>observation.environment_state (object xyz, goal xyz) → the scene tokens' targets: object x, y, goal x, y.</summary>
-    private static float[] SceneTargets(double[] environment) => [(float)environment[0], (float)environment[1], (float)environment[3], (float)environment[4]];
+    /// <summary>
+    /// observation.environment_state (object xyz, goal xyz) → the scene tokens' targets: object x, y, goal x, y; then,
+    /// given the joint target at the chunk's end, the tip's x, y, z there.
+    /// </summary>
+    private static float[] SceneTargets(double[] environment, double[]? chunkEnd)
+    {
+        float[] scene = [(float)environment[0], (float)environment[1], (float)environment[3], (float)environment[4]];
+        if (chunkEnd is null)
+            return scene;
+        var tip = ArmKinematics.Forward(chunkEnd);
+        return [.. scene, (float)tip.X, (float)tip.Y, (float)tip.Z];
+    }
+
+    /// <summary>The robot whose kinematics the waypoint targets use.</summary>
+    private const string SimArm = "sim-arm";
 
     public const string DefaultCamera = "overhead";
 

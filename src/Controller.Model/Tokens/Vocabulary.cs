@@ -3,13 +3,17 @@ namespace Controller.Model.Tokens;
 /// <summary>
 /// The one vocabulary, Emu3 style: specials, then text bytes, image codes, state bins and action tokens,
 /// each a contiguous id range, then (when <paramref name="ObjectBins"/> &gt; 0) the scene tokens: <paramref name="ObjectDims"/>
-/// ranges of bins, one per dimension (the named object's x and y, then the goal's x and y). See docs/tokens.md.
+/// ranges of bins, one per dimension (the named object's x and y, the goal's x and y, then the tip's x, y and z at
+/// the chunk's end). See docs/tokens.md.
 /// Immutable and thread-safe.
 /// </summary>
 public sealed record Vocabulary(int ImageCodes, int StateBins, int ActionTokens, int ObjectBins = 0, int ObjectDims = Vocabulary.SceneDims)
 {
-    /// <summary>Scene tokens since session 4: object x, object y, goal x, goal y on the table (checkpoints before: 2, the object's).</summary>
-    public const int SceneDims = 4;
+    /// <summary>
+    /// Scene tokens since session 5: object x, y and goal x, y on the table, then the tip's waypoint x, y, z (where the
+    /// chunk ends). Earlier checkpoints: 4 (no waypoint) or 2 (the object only); the manifest's normaliser says which.
+    /// </summary>
+    public const int SceneDims = 7;
 
     public const int Pad = 0;
     public const int Bos = 1;

@@ -41,12 +41,14 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 /// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns) and through the decoder alone,
 /// the copy-last-frame baseline, and the same two renderings of the true frame's own codes (the tokenizer's ceiling).
 /// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens);
-/// <c>HeldOutGoalError</c> the same for the goal (NaN for checkpoints whose scene tokens name only the object).
+/// <c>HeldOutGoalError</c> the same for the goal (NaN for checkpoints whose scene tokens name only the object);
+/// <c>HeldOutWaypointError</c> the same in 3-D for the tip's waypoint at the chunk's end (NaN for checkpoints without it).
 /// </summary>
 public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
-    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double HeldOutGoalError = double.NaN);
+    double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double HeldOutGoalError = double.NaN,
+    double HeldOutWaypointError = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
@@ -287,7 +289,14 @@ public static class ModelTrainer
     }
 
     /// <summary>Table-plane distance between the points at <paramref name="at"/> (x) and at+1 (y) of two scene vectors.</summary>
-    private static double PlanarDistance(float[] a, float[] b, int at) => Math.Sqrt(Math.Pow(a[at] - b[at], 2) + Math.Pow(a[at + 1] - b[at + 1], 2));
+    /// <summary>Euclidean distance over dimensions [at, at + count) of two scene vectors.</summary>
+    private static double Distance(float[] a, float[] b, int at, int count)
+    {
+        double sum = 0;
+        for (var d = at; d < at + count; d++)
+            sum += Math.Pow(a[d] - b[d], 2);
+        return Math.Sqrt(sum);
+    }
 
     /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 200)
@@ -295,8 +304,11 @@ public static class ModelTrainer
         using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
-        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0, objectError = 0, goalError = 0;
-        long n = 0, objects = 0, goals = 0;
+        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
+        long n = 0;
+        // Scene error sums and counts: object (x, y), goal (x, y), waypoint (x, y, z).
+        var sceneError = new double[3];
+        var sceneCount = new long[3];
         var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
         {
@@ -306,13 +318,12 @@ public static class ModelTrainer
                 for (var d = 0; d < e.Dims; d++) { mae += Math.Abs(pred.Targets[s][d] - truth[s][d]); n++; }
             if (pred.Object is { } scene && e.Objects is { } places)
             {
-                objectError += PlanarDistance(scene, places[t], 0);
-                objects++;
-                if (scene.Length >= 4 && places[t].Length >= 4)
-                {
-                    goalError += PlanarDistance(scene, places[t], 2);
-                    goals++;
-                }
+                foreach (var (part, at, count) in new[] { (0, 0, 2), (1, 2, 2), (2, 4, 3) })
+                    if (scene.Length >= at + count && places[t].Length >= at + count)
+                    {
+                        sceneError[part] += Distance(scene, places[t], at, count);
+                        sceneCount[part]++;
+                    }
             }
             var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
             var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now);
@@ -334,7 +345,9 @@ public static class ModelTrainer
         if (gallery[0].Count > 0)
             PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count,
-            objects > 0 ? objectError / objects : double.NaN, goals > 0 ? goalError / goals : double.NaN);
+            SceneMean(0), SceneMean(1), SceneMean(2));
+
+        double SceneMean(int part) => sceneCount[part] > 0 ? sceneError[part] / sceneCount[part] : double.NaN;
     }
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
