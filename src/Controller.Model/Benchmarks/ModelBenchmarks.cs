@@ -79,9 +79,11 @@ public static class ModelBenchmarks
     /// <summary>
     /// Training steps on random tokens at full block size: tokens/s and model GFLOP/s, counting
     /// 6·N + 6·L·T·C FLOPs per token (weights fwd+bwd, plus attention scores and values fwd+bwd, causal half).
-    /// N is <see cref="MultiplyingParameters"/>.
+    /// N is <see cref="MultiplyingParameters"/>. The median of <paramref name="steps"/> timed steps after
+    /// <paramref name="warmUp"/> untimed ones: a fresh process's first ~4 steps run 1.2–4× slower than the rest (native
+    /// first-use costs), and a training run is thousands of steps long.
     /// </summary>
-    public static (double TokensPerSecond, double Gflops) TrainThroughput(WorldModelConfig config, int batch, int steps)
+    public static (double TokensPerSecond, double Gflops) TrainThroughput(WorldModelConfig config, int batch, int steps, int warmUp = 5)
     {
         Runtime.TorchRuntime.EnsureLoadable();
         manual_seed(1);
@@ -104,7 +106,8 @@ public static class ModelBenchmarks
             loss.item<float>();
             return sw.Elapsed.TotalSeconds;
         }
-        Step();
+        for (var i = 0; i < warmUp; i++)
+            Step();
         var times = Enumerable.Range(0, steps).Select(_ => Step()).Order().ToList();
         var median = times[steps / 2];
         var tokensPerSecond = batch * t / median;
