@@ -11,7 +11,8 @@ namespace Controller.Model.Policy;
 /// <summary>
 /// Action chunk predicted by the model: joint targets [step][joint], and the tokens they were decoded from.
 /// <paramref name="Object"/>: the scene tokens the model wrote first, in metres on the table: the instruction's object
-/// (x, y), then its goal (x, y) for checkpoints since session 4; null for checkpoints without them.
+/// (x, y), then its goal (x, y) for checkpoints since session 4, then the tip's waypoint at the chunk's end (x, y, z)
+/// for checkpoints since session 5; null for checkpoints without them.
 /// </summary>
 public sealed record ActionPrediction(float[][] Targets, int[] Tokens, float[]? Object = null);
 

@@ -288,7 +288,6 @@ public static class ModelTrainer
         return new ActionTokenizerReport(tok.Kind, per, tok.MaxTokens / Math.Max(1e-9, per), sumErr / Math.Max(1, n), maxErr);
     }
 
-    /// <summary>Table-plane distance between the points at <paramref name="at"/> (x) and at+1 (y) of two scene vectors.</summary>
     /// <summary>Euclidean distance over dimensions [at, at + count) of two scene vectors.</summary>
     private static double Distance(float[] a, float[] b, int at, int count)
     {
