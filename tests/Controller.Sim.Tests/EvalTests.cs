@@ -50,7 +50,8 @@ public sealed class EvalTests : IDisposable
         Assert.Equal(0, code);
         var reader = Dataset.DatasetReader.Open(_dir);
         Assert.Single(reader.Episodes);
-        Assert.True(reader.Load(0).Length > 0);
+        var demonstration = reader.Load(0);
+        Assert.True(demonstration.Length > 0);
 
         // What `train model` reads from it: per step the block's and the goal's table position (the scene tokens).
         var episode = Assert.Single(Cli.Commands.TrainCommand.LoadEpisodes(_dir));
@@ -63,7 +64,6 @@ public sealed class EvalTests : IDisposable
         // With a waypoint lead of 8, each step also names where the target 7 steps on puts the tip.
         var steps = Assert.Single(Cli.Commands.TrainCommand.LoadEpisodes(_dir, waypointLead: 8)).Objects!;
         Assert.All(steps, s => Assert.Equal(7, s.Length));
-        var demonstration = reader.Load(0);
         var end = ArmKinematics.Forward(demonstration.Actions[Math.Min(7, demonstration.Length - 1)]);
         Assert.Equal(end.X, steps[0][4], 5);
         Assert.Equal(end.Y, steps[0][5], 5);

@@ -4,7 +4,7 @@ namespace Controller.Model.Tokens;
 
 /// <summary>
 /// Builds token sequences in the documented layout (docs/tokens.md):
-/// <c>BOS text…  BOI (v×g EOL)×g EOI  BOSt s… EOSt  [BOOb x y gx gy EOOb]  BOA a… EOA  BOI (c|KEEP …) EOI</c>; the object span
+/// <c>BOS text…  BOI (v×g EOL)×g EOI  BOSt s… EOSt  [BOOb scene… EOOb]  BOA a… EOA  BOI (c|KEEP …) EOI</c>; the object span
 /// only when the vocabulary has object bins. With <paramref name="PadInstruction"/> the instruction is padded with PAD to
 /// <paramref name="MaxInstructionBytes"/>, so everything after it sits at the same position in every sequence (for a
 /// model with absolute position embeddings). Immutable, thread-safe.

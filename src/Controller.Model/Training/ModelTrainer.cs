@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Text.Json;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
@@ -52,7 +53,7 @@ public sealed record ModelReport(
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
-/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt [BOOb x y gx gy EOOb] BOA a EOA BOI img' EOI</c>, so the model learns actions from a
+/// H steps later, <c>BOS text BOI img EOI BOSt s EOSt [BOOb scene… EOOb] BOA a EOA BOI img' EOI</c>, so the model learns actions from a
 /// frame (policy) and the frame H steps later from the actions (world model). Every 10th episode is held out.
 /// Blocking; runs on the calling thread.
 /// </summary>
@@ -219,7 +220,7 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb x y gx gy EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
+    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb scene… EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
     /// padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
     /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
     /// it), the action weight for the actions, the frame weight for the frame H steps later (clamped to the last frame near the end).
@@ -288,15 +289,6 @@ public static class ModelTrainer
         return new ActionTokenizerReport(tok.Kind, per, tok.MaxTokens / Math.Max(1e-9, per), sumErr / Math.Max(1, n), maxErr);
     }
 
-    /// <summary>Euclidean distance over dimensions [at, at + count) of two scene vectors.</summary>
-    private static double Distance(float[] a, float[] b, int at, int count)
-    {
-        double sum = 0;
-        for (var d = at; d < at + count; d++)
-            sum += Math.Pow(a[d] - b[d], 2);
-        return Math.Sqrt(sum);
-    }
-
     /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 200)
     {
@@ -320,7 +312,7 @@ public static class ModelTrainer
                 foreach (var (part, at, count) in new[] { (0, 0, 2), (1, 2, 2), (2, 4, 3) })
                     if (scene.Length >= at + count && places[t].Length >= at + count)
                     {
-                        sceneError[part] += Distance(scene, places[t], at, count);
+                        sceneError[part] += TensorPrimitives.Distance(scene.AsSpan(at, count), places[t].AsSpan(at, count));
                         sceneCount[part]++;
                     }
             }
