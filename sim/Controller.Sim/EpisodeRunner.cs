@@ -9,7 +9,10 @@ namespace Controller.Sim;
 public sealed record EpisodeStep(int Index, Observation Observation, double[] Action, bool Success, bool Done, double[]? Environment = null);
 
 /// <summary>Summary of one closed-loop episode.</summary>
-public sealed record EpisodeResult(TaskEpisode Episode, string Policy, bool Success, int Steps, double FinalRemaining, TimeSpan Wall);
+/// <remarks><paramref name="StartRemaining"/>: the task's distance to success at the first observation;
+/// <paramref name="ObjectTravel"/>: how far the named object moved in the table plane (m), 0 for the reach spheres.</remarks>
+public sealed record EpisodeResult(TaskEpisode Episode, string Policy, bool Success, int Steps, double FinalRemaining, TimeSpan Wall,
+    double StartRemaining = double.NaN, double ObjectTravel = double.NaN);
 
 /// <summary>
 /// Runs closed-loop episodes synchronously: observation → policy → joint targets → step, until the task
@@ -22,6 +25,8 @@ public static class EpisodeRunner
     {
         var wall = Stopwatch.StartNew();
         var observation = env.Reset(seed);
+        var startRemaining = env.Remaining();
+        var startObject = env.ObjectPosition();
         policy.Reset();
         StepResult? last = null;
         while (last is not { Done: true })
@@ -40,6 +45,7 @@ public static class EpisodeRunner
                     break;
             }
         }
-        return new EpisodeResult(env.Episode!, policy.Name, last.Success, last.Step, last.Remaining, wall.Elapsed);
+        return new EpisodeResult(env.Episode!, policy.Name, last.Success, last.Step, last.Remaining, wall.Elapsed,
+            startRemaining, env.ObjectPosition().PlanarDistance(startObject));
     }
 }

@@ -175,6 +175,12 @@ public sealed class SimEnv : IDisposable
         return new Frame(camera, PixelFormat.Rgb8, w, h, SimStamp, rgb);
     }
 
+    /// <summary>The task's distance to success now (m): what <see cref="StepResult"/> reports after each step.</summary>
+    public double Remaining() => Task.Remaining(Sim, Episode ?? throw new InvalidOperationException("call Reset before Remaining"));
+
+    /// <summary>Where the object the instruction names is now (world, m).</summary>
+    public Vec3 ObjectPosition() => Sim.BodyPosition((Episode ?? throw new InvalidOperationException("call Reset before ObjectPosition")).ObjectBody);
+
     /// <summary>Names of <see cref="EnvironmentState"/>'s values, in order.</summary>
     public static readonly IReadOnlyList<string> EnvironmentNames = ["object_x", "object_y", "object_z", "goal_x", "goal_y", "goal_z"];
 
@@ -185,9 +191,9 @@ public sealed class SimEnv : IDisposable
     /// </summary>
     public double[] EnvironmentState()
     {
-        var episode = Episode ?? throw new InvalidOperationException("call Reset before EnvironmentState");
-        var o = Sim.BodyPosition(episode.ObjectBody);
-        return [o.X, o.Y, o.Z, episode.Goal.X, episode.Goal.Y, episode.Goal.Z];
+        var o = ObjectPosition();
+        var goal = Episode!.Goal;
+        return [o.X, o.Y, o.Z, goal.X, goal.Y, goal.Z];
     }
 
     public Observation Observe()

@@ -31,6 +31,9 @@ public sealed class EvalTests : IDisposable
         Assert.Equal(1.0, root.GetProperty("ci_high").GetDouble(), 9);
         Assert.True(root.GetProperty("mean_steps").GetDouble() > 0);
         Assert.Equal([7UL, 8UL, 9UL], root.GetProperty("per_episode").EnumerateArray().Select(e => e.GetProperty("seed").GetUInt64()));
+        Assert.All(root.GetProperty("per_episode").EnumerateArray(), e =>
+            Assert.True(e.GetProperty("start_distance_m").GetDouble() > e.GetProperty("final_distance_m").GetDouble()));
+        Assert.Equal(0, root.GetProperty("failures").GetProperty("count").GetInt32());
         var png = File.ReadAllBytes(Path.ChangeExtension(json, ".png"));
         Assert.Equal((byte)0x89, png[0]);
     }
@@ -70,6 +73,30 @@ public sealed class EvalTests : IDisposable
         Assert.Equal(end.Z, steps[0][6], 5);
         Assert.InRange(steps.Min(s => s[6]), 0.0, 0.03);                                   // the pusher comes down to the block
         Assert.InRange(steps.Max(s => s[6]), 0.06, 0.2);                                   // after travelling in the air
+    }
+
+    [Fact]
+    public void FailureBreakdown_MixedEpisodes_CountsOnlyFailuresByWhereTheyEnded()
+    {
+        EvalEpisode E(bool ok, double start, double final, double moved) => new(0, "", ok, 10, final, start, moved);
+        var breakdown = FailureBreakdown.From(
+        [
+            E(true, 0.10, 0.02, 0.08),     // a success: not counted anywhere
+            E(false, 0.12, 0.04, 0.10),    // closer, moved, a near miss (≤ 1.5 × 3 cm)
+            E(false, 0.10, 0.20, 0.15),    // farther, moved
+            E(false, 0.14, 0.14, 0.0),     // untouched: neither closer nor farther
+        ], tolerance: 0.03);
+        Assert.Equal(new FailureBreakdown(3, 0.12, 0.14, 1, 1, 2, 1), breakdown);
+        Assert.StartsWith("3 failures: median distance 12.0 → 14.0 cm; 1 ended closer, 1 farther; 2 moved", breakdown.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FailureBreakdown_NoFailures_SaysSo()
+    {
+        var breakdown = FailureBreakdown.From([new EvalEpisode(0, "", true, 3, 0.01, 0.2, 0)], 0.02);
+        Assert.Equal(0, breakdown.Count);
+        Assert.Null(breakdown.MedianFinal);
+        Assert.Equal("no failures", breakdown.ToString());
     }
 
     [Theory]

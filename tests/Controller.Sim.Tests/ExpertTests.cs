@@ -22,6 +22,26 @@ public class ExpertTests
         }
     }
 
+    [Fact]
+    public void Run_PushExpert_ReportsStartDistanceAndHowFarTheBlockMoved()
+    {
+        using var env = new SimEnv(SimFixtures.Profile, new PushTask(), new SimEnvOptions { Render = false });
+        var r = EpisodeRunner.Run(env, PolicyFactory.Create("expert", new PolicyContext(env, 101)), 101);
+        Assert.True(r.Success);
+        Assert.InRange(r.StartRemaining, 0.08, 0.16);                       // PushTask places block and goal 8–16 cm apart
+        // The block closed the gap to within the tolerance, so it travelled at least the difference.
+        Assert.True(r.ObjectTravel >= r.StartRemaining - r.FinalRemaining - 1e-6, $"travel {r.ObjectTravel:F3} m");
+    }
+
+    [Fact]
+    public void Run_ReachExpert_SpheresDoNotMove()
+    {
+        using var env = new SimEnv(SimFixtures.Profile, new ReachTask(), new SimEnvOptions { Render = false });
+        var r = EpisodeRunner.Run(env, PolicyFactory.Create("expert", new PolicyContext(env, 101)), 101);
+        Assert.True(r.StartRemaining > r.FinalRemaining);
+        Assert.Equal(0, r.ObjectTravel, 9);
+    }
+
     [Theory]
     [InlineData("reach")]
     [InlineData("push")]

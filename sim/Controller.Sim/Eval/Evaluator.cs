@@ -26,7 +26,7 @@ public static class Evaluator
         {
             var s = seed + (ulong)i;
             var r = EpisodeRunner.Run(env, instance, s, cancellationToken: cancellationToken);
-            var e = new EvalEpisode(s, r.Episode.Instruction, r.Success, r.Steps, r.FinalRemaining);
+            var e = new EvalEpisode(s, r.Episode.Instruction, r.Success, r.Steps, r.FinalRemaining, r.StartRemaining, r.ObjectTravel);
             results.Add(e);
             onEpisode?.Invoke(e);
         }
@@ -34,6 +34,6 @@ public static class Evaluator
         var (lo, hi) = Wilson.Interval(ok, episodes);
         return new EvalReport(task, policy, episodes, seed, noise, ok, (double)ok / episodes, lo, hi,
             results.Average(e => e.Steps), simTask.MaxSteps, profile.ControlRateHz, registration.NeedsFrames || forceRender,
-            wall.Elapsed.TotalSeconds, MujocoSim.MujocoVersion, results);
+            wall.Elapsed.TotalSeconds, MujocoSim.MujocoVersion, FailureBreakdown.From(results, simTask.SuccessDistance), results);
     }
 }

@@ -68,6 +68,8 @@ public sealed class PushTask : SimTask
     public override double Remaining(MujocoSim sim, TaskEpisode episode)
         => sim.BodyPosition(episode.ObjectBody).PlanarDistance(sim.BodyPosition(SimScene.GoalBody));
 
+    public override double SuccessDistance => Tolerance;
+
     public override bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= Tolerance;
 
     /// <summary>Planar distance from p to the segment a–b.</summary>

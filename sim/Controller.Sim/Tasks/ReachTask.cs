@@ -50,5 +50,7 @@ public sealed class ReachTask : SimTask
     public override double Remaining(MujocoSim sim, TaskEpisode episode)
         => sim.SitePosition(SimScene.TipSite).DistanceTo(sim.BodyPosition(episode.ObjectBody));
 
+    public override double SuccessDistance => Tolerance;
+
     public override bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= Tolerance;
 }

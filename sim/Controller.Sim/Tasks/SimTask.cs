@@ -24,6 +24,9 @@ public abstract class SimTask
 
     public abstract bool IsSuccess(MujocoSim sim, TaskEpisode episode);
 
+    /// <summary>The <see cref="Remaining"/> distance (m) at or below which the episode succeeds.</summary>
+    public abstract double SuccessDistance { get; }
+
     /// <summary>Distance (m) still to close: tip-to-target for reach, block-to-goal for push.</summary>
     public abstract double Remaining(MujocoSim sim, TaskEpisode episode);
 

@@ -56,6 +56,7 @@ public static class EvalCommand
         table.AddRow(r.Task, r.Policy, $"{r.Episodes}", $"{r.Seed}", Pct(r.SuccessRate), Markup.Escape($"[{Pct(r.CiLow)}, {Pct(r.CiHigh)}]"),
             r.MeanSteps.ToString("0.0", CultureInfo.InvariantCulture), r.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(r.Failures.ToString());
 
         if (json is not null)
         {

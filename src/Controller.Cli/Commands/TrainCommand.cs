@@ -184,15 +184,18 @@ public static class TrainCommand
 
     public const string DefaultCamera = "overhead";
 
-    /// <summary>Receding horizon: half of the 8-step chunk is executed before the model looks again.</summary>
-    public const int DefaultStepsPerChunk = 4;
+    /// <summary>
+    /// The whole 8-step chunk is executed before the model looks again. Re-planning sooner scored lower with the
+    /// shipped checkpoint (reach, seeds 0–99: 8 steps 92 %, 4 steps 89 %, 2 steps 87 %, 1 step 84 %; docs/model.md).
+    /// </summary>
+    public const int DefaultStepsPerChunk = 8;
 
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
 
     /// <summary>
     /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME,
-    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 4 of 8).
+    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 8, the whole chunk).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
