@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Controller.Cli;
+using Controller.Abstractions;
 using Controller.Sim.Eval;
+using Controller.Sim.Imaging;
 
 namespace Controller.Sim.Tests;
 
@@ -88,6 +90,92 @@ public sealed class EvalTests : IDisposable
         ], tolerance: 0.03);
         Assert.Equal(new FailureBreakdown(3, 0.12, 0.14, 1, 1, 2, 1), breakdown);
         Assert.StartsWith("3 failures: median distance 12.0 → 14.0 cm; 1 ended closer, 1 farther; 2 moved", breakdown.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CollectVerb_TakeoverFromRandom_RecordsOnlyTheExpertsPartFromTickZero()
+    {
+        var code = await CliApp.RunAsync(["sim", "collect", "--task", "reach", "--episodes", "2", "--seed", "9", "--noise", "0",
+            "--takeover-from", "random", "--takeover-after", "10", "--out", _dir]);
+        Assert.Equal(0, code);
+        var reader = Dataset.DatasetReader.Open(_dir);
+        Assert.Equal(2, reader.Episodes.Count);
+        using var env = new SimEnv(SimFixtures.Profile, new Tasks.ReachTask(), new SimEnvOptions { Render = false });
+        foreach (var info in reader.Episodes)
+        {
+            Assert.InRange(info.TakeoverStep ?? -1, 1, 10);
+            Assert.True(info.Success);
+            var demo = reader.Load(info.EpisodeIndex);
+            Assert.Equal(0, demo.Timestamps[0]);                                        // rows restart at the takeover
+            var start = env.Reset(info.Seed).State.Positions;
+            Assert.True(start.Zip(demo.States[0]).Max(p => Math.Abs(p.First - p.Second)) > 1e-3, "the random policy moved the arm first");
+        }
+
+        // The first episode starts exactly where the random policy left the arm: replay its seed to the same tick.
+        var first = reader.Episodes[0];
+        var random = Policies.PolicyFactory.Create("random", new Policies.PolicyContext(env, 9));
+        double[]? reached = null;
+        EpisodeRunner.Run(env, new Policies.TakeoverPolicy(random, new HoldPolicy()) { SwitchAt = first.TakeoverStep!.Value }, first.Seed, step =>
+        {
+            if (step.Index == first.TakeoverStep)
+                reached = step.Observation.State.Positions;
+        });
+        Assert.Equal(reached!, reader.Load(0).States[0]);
+    }
+
+    /// <summary>Holds the arm where it is: ends a replay without moving it.</summary>
+    private sealed class HoldPolicy : IPolicy
+    {
+        public string Name => "hold";
+
+        public ActionChunk Infer(Observation observation) =>
+            new([observation.State.Positions], TimeSpan.FromMilliseconds(50), observation.Stamp, 0, CommandSource.Scripted);
+
+        public void Reset()
+        {
+        }
+    }
+
+    [Fact]
+    public async Task EvalVerb_Filmstrip_SavesOneSheetPerFailedEpisodeOnly()
+    {
+        var json = Path.Combine(_dir, "random.json");
+        var film = Path.Combine(_dir, "film");
+        var code = await CliApp.RunAsync(["eval", "--task", "reach", "--policy", "random", "--episodes", "2", "--seed", "3", "--json", json, "--filmstrip", film]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.True(doc.RootElement.GetProperty("rendered").GetBoolean());
+        foreach (var e in doc.RootElement.GetProperty("per_episode").EnumerateArray())
+        {
+            var path = Path.Combine(film, $"reach-seed{e.GetProperty("seed").GetUInt64()}.png");
+            Assert.Equal(!e.GetProperty("success").GetBoolean(), File.Exists(path));
+            if (!File.Exists(path))
+                continue;
+            // 80 steps at every 4th: 20 frames of 64×64 at 2×, 10 to a row → 2 rows.
+            var (_, w, h) = Png.Read(path);
+            Assert.Equal(2 + 10 * (128 + 2), w);
+            Assert.Equal(11 + 2 + 2 * (128 + 11 + 2), h);
+        }
+    }
+
+    [Fact]
+    public void Filmstrip_Render_PlacesEveryNthFrameScaledUnderTheTitle()
+    {
+        var strip = new Filmstrip("cam", every: 2, scale: 3, perRow: 2);
+        static Observation Obs(byte shade) => new(
+            new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 4, 4, default, Enumerable.Repeat(shade, 48).ToArray()) },
+            new RobotState(["j"], [0.0], [0.0], default), "", default);
+        for (var step = 0; step < 5; step++)
+            strip.Add(step, Obs((byte)(10 * step)));
+        Assert.Equal(3, strip.Count);                                  // steps 0, 2, 4
+        var (rgb, w, h) = strip.Render("T");
+        Assert.Equal(2 + 2 * (12 + 2), w);
+        Assert.Equal(11 + 2 + 2 * (12 + 11 + 2), h);
+        byte At(int x, int y) => rgb[(y * w + x) * 3];
+        Assert.Equal(0, At(2, 13));                                    // step 0's frame, top-left
+        Assert.Equal(20, At(2 + 14 + 11, 13 + 11));                    // step 2's frame, bottom-right pixel
+        Assert.Equal(40, At(2, 13 + 25));                              // step 4 starts the second row
+        Assert.Throws<SimException>(() => strip.Add(6, new Observation(new Dictionary<string, Frame>(), new RobotState(["j"], [0.0], [0.0], default), "", default)));
     }
 
     [Fact]

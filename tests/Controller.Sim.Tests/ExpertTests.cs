@@ -1,3 +1,4 @@
+using Controller.Abstractions;
 using Controller.Sim.Experts;
 using Controller.Sim.Policies;
 using Controller.Sim.Tasks;
@@ -40,6 +41,71 @@ public class ExpertTests
         var r = EpisodeRunner.Run(env, PolicyFactory.Create("expert", new PolicyContext(env, 101)), 101);
         Assert.True(r.StartRemaining > r.FinalRemaining);
         Assert.Equal(0, r.ObjectTravel, 9);
+    }
+
+    [Fact]
+    public void PushExpert_TakingOverMidPush_PushesOnInsteadOfStartingAgain()
+    {
+        using var env = new SimEnv(SimFixtures.Profile, new PushTask(), new SimEnvOptions { Render = false });
+        var alone = PolicyFactory.Create("expert", new PolicyContext(env, 102));
+        var lowAt = -1;
+        var heights = new List<double>();
+        var whole = EpisodeRunner.Run(env, alone, 102, step =>
+        {
+            heights.Add(env.Sim.SitePosition(SimScene.TipSite).Z);
+            if (lowAt < 0 && heights[^1] < 0.028)
+                lowAt = step.Index;
+        });
+        Assert.True(whole.Success && lowAt > 0);
+        // A fresh expert takes over from the first, three ticks into the push: it must carry on, not lift and re-approach.
+        var first = PolicyFactory.Create("expert", new PolicyContext(env, 102));
+        var fresh = PolicyFactory.Create("expert", new PolicyContext(env, 102));
+        var switchAt = lowAt + 3;
+        var gap = 0.0;
+        var relay = EpisodeRunner.Run(env, new TakeoverPolicy(first, fresh) { SwitchAt = switchAt }, 102, step =>
+        {
+            if (step.Index >= switchAt && step.Index < switchAt + 4)
+                gap = Math.Max(gap, Math.Abs(env.Sim.SitePosition(SimScene.TipSite).Z - heights[step.Index]));
+        });
+        Assert.True(relay.Success);
+        // Tip heights track the uninterrupted expert's; starting again would lift towards 0.09 m at 2 cm a tick.
+        Assert.True(gap < 0.005, $"the tip height differs by {gap:F3} m after the takeover");
+        Assert.InRange(relay.Steps, whole.Steps - 3, whole.Steps + 3);
+    }
+
+    [Fact]
+    public void TakeoverPolicy_CutsTheFirstPolicysChunkAtTheSwitch()
+    {
+        var first = new CountingPolicy("a", 8);
+        var second = new CountingPolicy("b", 8);
+        var relay = new TakeoverPolicy(first, second) { SwitchAt = 5 };
+        relay.Reset();
+        var obs = new Observation(new Dictionary<string, Frame>(), new RobotState(["j"], [0.0], [0.0], default), "", default);
+        Assert.Equal(5, relay.Infer(obs).Steps);
+        Assert.True(relay.Switched);
+        Assert.Equal(8, relay.Infer(obs).Steps);
+        Assert.Equal((1, 1), (first.Calls, second.Calls));
+        Assert.Equal("a→b", relay.Name);
+        relay.Reset();
+        Assert.False(relay.Switched);
+    }
+
+    /// <summary>Returns chunks of a fixed length and counts the calls.</summary>
+    private sealed class CountingPolicy(string name, int steps) : IPolicy
+    {
+        public int Calls { get; private set; }
+
+        public string Name => name;
+
+        public ActionChunk Infer(Observation observation)
+        {
+            Calls++;
+            return new ActionChunk([.. Enumerable.Repeat(new[] { 0.0 }, steps)], TimeSpan.FromMilliseconds(50), observation.Stamp, Calls, CommandSource.Policy);
+        }
+
+        public void Reset()
+        {
+        }
     }
 
     [Theory]

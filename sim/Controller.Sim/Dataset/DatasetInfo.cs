@@ -24,7 +24,8 @@ public sealed record DatasetInfo(
     public const string Version = "controller-sim/v1";
 }
 
-/// <summary>One line of meta/episodes.jsonl.</summary>
+/// <summary>One line of meta/episodes.jsonl. <c>takeover_step</c>: the episode was recorded from the tick at which the
+/// expert took over from another policy (<c>sim collect --takeover-from</c>); absent for whole expert episodes.</summary>
 public sealed record EpisodeInfo(
     [property: JsonPropertyName("episode_index")] int EpisodeIndex,
     [property: JsonPropertyName("length")] int Length,
@@ -34,7 +35,8 @@ public sealed record EpisodeInfo(
     [property: JsonPropertyName("seed")] ulong Seed,
     [property: JsonPropertyName("success")] bool Success,
     [property: JsonPropertyName("dataset_from_index")] int DatasetFromIndex,
-    [property: JsonPropertyName("dataset_to_index")] int DatasetToIndex);
+    [property: JsonPropertyName("dataset_to_index")] int DatasetToIndex,
+    [property: JsonPropertyName("takeover_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TakeoverStep = null);
 
 /// <summary>One line of meta/tasks.jsonl: an instruction string and its index (LeRobot's "task").</summary>
 public sealed record TaskInfo(

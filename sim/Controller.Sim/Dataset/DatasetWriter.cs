@@ -77,7 +77,9 @@ public sealed class DatasetWriter : IDisposable
     }
 
     /// <summary>Writes the buffered episode: its rows, its frames, and its line in meta/episodes.jsonl.</summary>
-    public EpisodeInfo EndEpisode(bool success)
+    /// <param name="success">Whether the task was solved.</param>
+    /// <param name="takeoverStep">The episode tick its first row was recorded at, when it starts where another policy left off.</param>
+    public EpisodeInfo EndEpisode(bool success, int? takeoverStep = null)
     {
         var episode = _current ?? throw new InvalidOperationException("BeginEpisode first");
         var index = _episodes.Count;
@@ -95,7 +97,7 @@ public sealed class DatasetWriter : IDisposable
             }
         }
         var info = new EpisodeInfo(index, _pending.Count, TaskIndex(episode.Instruction), episode.Task, episode.Instruction,
-            episode.Seed, success, _totalFrames, _totalFrames + _pending.Count);
+            episode.Seed, success, _totalFrames, _totalFrames + _pending.Count, takeoverStep);
         _episodes.Add(info);
         _totalFrames += _pending.Count;
         File.AppendAllText(Path.Combine(_root, "meta", "episodes.jsonl"), JsonSerializer.Serialize(info, Json) + "\n");

@@ -6,6 +6,8 @@ namespace Controller.Sim.Experts;
 /// Push expert, re-planned every tick from the block and goal positions:
 /// hover above a point behind the block (on the goal→block line), descend, push through the block
 /// towards the goal, and back off and re-approach when the block slides off the pusher's line.
+/// The first phase comes from where the tip is (<see cref="InitialPhase"/>), so the expert can also take over
+/// mid-task from wherever another policy left the arm.
 /// </summary>
 public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : ScriptedExpert(env, noise, seed)
 {
@@ -31,7 +33,6 @@ public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : S
         var block = Env.Sim.BodyPosition(episode.ObjectBody);
         var goal = episode.Goal;
         var tip = MeasuredTip;
-        _cmd ??= tip;
 
         var toGoal = new Vec3(goal.X - block.X, goal.Y - block.Y, 0);
         var dist = toGoal.Length;
@@ -42,6 +43,11 @@ public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : S
         var rel = new Vec3(tip.X - block.X, tip.Y - block.Y, 0);
         var along = rel.X * dir.X + rel.Y * dir.Y;     // negative = behind the block
         var across = Math.Abs(rel.X * dir.Y - rel.Y * dir.X);
+        if (_cmd is null)
+        {
+            _cmd = tip;
+            _phase = InitialPhase(tip.Z, along, across);
+        }
 
         switch (_phase)
         {
@@ -56,7 +62,7 @@ public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : S
                     _phase = Phase.Push;
                 break;
             case Phase.Push:
-                if (across > 0.015 || along > -0.02)
+                if (OffLine(along, across))
                 {
                     _phase = Phase.Lift;
                     goto case Phase.Lift;
@@ -75,6 +81,16 @@ public sealed class PushExpert(SimEnv env, double noise = 0, ulong seed = 0) : S
         }
         return (_cmd.Value, 0);
     }
+
+    /// <summary>Off the push line through the block: to the side of it, or level with or past its centre.</summary>
+    private static bool OffLine(double along, double across) => across > 0.015 || along > -0.02;
+
+    /// <summary>
+    /// Where to start from the tip: high up (an episode's start pose) means approach; down at push height on the push
+    /// line means push on; down anywhere else means lift first (the same rule that ends a push).
+    /// </summary>
+    private static Phase InitialPhase(double tipZ, double along, double across) =>
+        tipZ >= PushHeight + 0.01 ? Phase.Approach : OffLine(along, across) ? Phase.Lift : Phase.Push;
 
     public override void Reset()
     {

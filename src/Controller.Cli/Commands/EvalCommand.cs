@@ -25,17 +25,18 @@ public static class EvalCommand
         var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE passed to the policy factory (repeatable), e.g. checkpoint=runs/x.pt", AllowMultipleArgumentsPerToken = false };
         var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
         var render = new Option<bool>("--render") { Description = "Render camera frames every tick even if the policy does not need them (exercises the full observation path)" };
+        var filmstrip = new Option<string?>("--filmstrip") { Description = "Save each failed episode to this directory as a PNG contact sheet of the first camera (every 4th step), to see why it failed" };
         var cmd = new Command("eval", "Evaluate a policy in closed loop on a simulated task: success rate with a 95% Wilson interval.")
         {
-            task, policy, episodes, seed, noise, json, plot, policyOptions, robot, render,
+            task, policy, episodes, seed, noise, json, plot, policyOptions, robot, render, filmstrip,
         };
         cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() => Run(
             p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(policy)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(noise),
-            p.GetValue(json), p.GetValue(plot), p.GetValue(policyOptions) ?? [], p.GetValue(render), ct))));
+            p.GetValue(json), p.GetValue(plot), p.GetValue(policyOptions) ?? [], p.GetValue(render), p.GetValue(filmstrip), ct))));
         return cmd;
     }
 
-    private static int Run(string robot, string task, string policy, int episodes, ulong seed, double noise, string? json, string? plot, string[] rawOptions, bool render, CancellationToken ct)
+    private static int Run(string robot, string task, string policy, int episodes, ulong seed, double noise, string? json, string? plot, string[] rawOptions, bool render, string? filmstrip, CancellationToken ct)
     {
         if (episodes <= 0)
             throw new ArgumentException("--episodes must be positive");
@@ -49,7 +50,7 @@ public static class EvalCommand
             .Start(ctx =>
             {
                 var bar = ctx.AddTask($"{task} / {policy}", maxValue: episodes);
-                report = Evaluator.Run(profile, task, policy, episodes, seed, noise, options, _ => bar.Increment(1), render, ct);
+                report = Evaluator.Run(profile, task, policy, episodes, seed, noise, options, _ => bar.Increment(1), render, filmstrip, ct);
             });
         var r = report!;
         var table = new Table().AddColumns("task", "policy", "episodes", "seed", "success rate", "95% CI (Wilson)", "mean steps", "wall s");
@@ -57,6 +58,8 @@ public static class EvalCommand
             r.MeanSteps.ToString("0.0", CultureInfo.InvariantCulture), r.WallSeconds.ToString("0.0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
         AnsiConsole.WriteLine(r.Failures.ToString());
+        if (filmstrip is not null && r.Failures.Count > 0)
+            AnsiConsole.MarkupLine($"filmstrips of the failures: {Markup.Escape(filmstrip)}");
 
         if (json is not null)
         {
@@ -73,7 +76,8 @@ public static class EvalCommand
 
     private static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    private static Dictionary<string, string> ParseOptions(string[] raw)
+    /// <summary>--policy-option KEY=VALUE pairs → a map (the last value of a repeated key wins).</summary>
+    internal static Dictionary<string, string> ParseOptions(string[] raw)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in raw)

@@ -5,6 +5,7 @@ using Controller.Sim;
 using Controller.Sim.Dataset;
 using Controller.Sim.Experts;
 using Controller.Sim.Imaging;
+using Controller.Sim.Policies;
 using Controller.Sim.Tasks;
 using Spectre.Console;
 
@@ -70,55 +71,75 @@ public static class SimCommand
         var size = new Option<int>("--image-size") { Description = "Square frame size in pixels", DefaultValueFactory = _ => 64 };
         var keepFailures = new Option<bool>("--keep-failures") { Description = "Also write episodes the expert failed (success=false)" };
         var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
+        var takeoverFrom = new Option<string?>("--takeover-from") { Description = "Let this policy (e.g. model) drive first and the expert take over after a random number of ticks; only the expert's part is written. Demonstrations then start where the policy drifts to (HG-DAgger)" };
+        var takeoverAfter = new Option<int>("--takeover-after") { Description = "With --takeover-from: the switch tick is drawn per episode from 1..N", DefaultValueFactory = _ => 48 };
+        var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE for the --takeover-from policy (repeatable), e.g. checkpoint=DIR", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("collect", "Record scripted-expert demonstrations (frames, state, actions, instruction, success) as a dataset.")
         {
-            task, episodes, seed, output, noise, size, keepFailures, robot,
+            task, episodes, seed, output, noise, size, keepFailures, robot, takeoverFrom, takeoverAfter, policyOptions,
         };
         cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() => Collect(
             p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(output)!,
-            p.GetValue(noise), p.GetValue(size), p.GetValue(keepFailures), ct))));
+            p.GetValue(noise), p.GetValue(size), p.GetValue(keepFailures),
+            p.GetValue(takeoverFrom), p.GetValue(takeoverAfter), p.GetValue(policyOptions) ?? [], ct))));
         return cmd;
     }
 
-    private static int Collect(string robot, string taskName, int episodes, ulong seed, string output, double noise, int size, bool keepFailures, CancellationToken ct)
+    private static int Collect(string robot, string taskName, int episodes, ulong seed, string output, double noise, int size, bool keepFailures,
+        string? takeoverFrom, int takeoverAfter, string[] rawOptions, CancellationToken ct)
     {
         if (episodes <= 0)
             throw new ArgumentException("--episodes must be positive");
         if (size is < 8 or > 256)
             throw new ArgumentException("--image-size must be in [8, 256]");
+        if (takeoverFrom is not null && takeoverAfter <= 0)
+            throw new ArgumentException("--takeover-after must be positive");
         var profile = RobotProfileLoader.Load(robot);
         using var env = new SimEnv(profile, TaskRegistry.Create(taskName), new SimEnvOptions { ImageSize = size });
         using var writer = new DatasetWriter(output, profile, env.CameraNames, size, size);
         var expert = Experts.For(env, noise, seed);
+        var takeover = takeoverFrom is null ? null
+            : new TakeoverPolicy(PolicyFactory.Create(takeoverFrom, new PolicyContext(env, seed, 0, EvalCommand.ParseOptions(rawOptions))), expert);
         var written = 0;
         var discarded = 0;
+        var finishedFirst = 0;
         var frames = 0;
         var wall = Stopwatch.StartNew();
         var next = seed;
+        // Failed expert episodes are retried with the next seed, up to 3× the request; with a takeover also the
+        // episodes the other policy finished before the switch.
+        var last = seed + (ulong)episodes * (takeover is null ? 3UL : 10UL);
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(ctx =>
             {
                 var bar = ctx.AddTask($"{taskName} demonstrations", maxValue: episodes);
-                // Failed expert episodes are retried with the next seed, up to 3× the request.
-                while (written < episodes && next < seed + (ulong)episodes * 3)
+                while (written < episodes && next < last)
                 {
                     ct.ThrowIfCancellationRequested();
                     var episodeSeed = next++;
+                    var from = 0;
+                    if (takeover is not null)
+                        takeover.SwitchAt = from = new Random(unchecked((int)(episodeSeed % int.MaxValue))).Next(1, takeoverAfter + 1);
                     var started = false;
-                    var result = EpisodeRunner.Run(env, expert, episodeSeed, step =>
+                    var result = EpisodeRunner.Run(env, (IPolicy?)takeover ?? expert, episodeSeed, step =>
                     {
+                        if (step.Index < from)
+                            return;
                         if (!started)
                         {
                             writer.BeginEpisode(env.Episode!);
                             started = true;
                         }
                         // The label is the expert's noise-free target (DART); the noisy one was executed.
-                        writer.AddStep(expert is ScriptedExpert { CleanTargets: { } clean } ? step with { Action = clean } : step);
+                        var labelled = expert is ScriptedExpert { CleanTargets: { } clean } ? step with { Action = clean } : step;
+                        writer.AddStep(labelled with { Index = step.Index - from });
                     }, ct);
-                    if (result.Success || keepFailures)
+                    if (!started)
+                        finishedFirst++;
+                    else if (result.Success || keepFailures)
                     {
-                        frames += writer.EndEpisode(result.Success).Length;
+                        frames += writer.EndEpisode(result.Success, takeover is null ? null : from).Length;
                         written++;
                         bar.Increment(1);
                     }
@@ -134,6 +155,8 @@ public static class SimCommand
         table.AddRow(Markup.Escape(Path.GetFullPath(output)), $"{written}", $"{discarded}", $"{frames}",
             $"{profile.ControlRateHz:0.#}", $"{frames / Math.Max(seconds, 1e-9):0}");
         AnsiConsole.Write(table);
+        if (takeover is not null)
+            AnsiConsole.MarkupLine($"{finishedFirst} episodes ended before the expert took over from {Markup.Escape(takeoverFrom!)} (nothing to record)");
         return written == episodes ? 0 : 1;
     }
 }

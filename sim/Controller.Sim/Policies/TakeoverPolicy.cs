@@ -1,0 +1,42 @@
+using Controller.Abstractions;
+
+namespace Controller.Sim.Policies;
+
+/// <summary>
+/// Drives with <paramref name="first"/> for the first <see cref="SwitchAt"/> ticks of an episode, then hands over to
+/// <paramref name="second"/> for the rest: an expert taking over from a learned policy, so that demonstrations start
+/// from the states the learned policy actually reaches (its drift and dead ends), as HG-DAgger's human
+/// interventions do. <paramref name="first"/>'s chunks are cut at the switch. Both are reset with the episode;
+/// <paramref name="second"/> sees its first observation at the switch. Not thread-safe.
+/// </summary>
+public sealed class TakeoverPolicy(IPolicy first, IPolicy second) : IPolicy
+{
+    private int _ticks;
+
+    public string Name => $"{first.Name}→{second.Name}";
+
+    /// <summary>The tick at which <paramref name="second"/> takes over; set before each episode.</summary>
+    public int SwitchAt { get; set; }
+
+    /// <summary>True once <paramref name="second"/> drives.</summary>
+    public bool Switched => _ticks >= SwitchAt;
+
+    public ActionChunk Infer(Observation observation)
+    {
+        if (Switched)
+            return second.Infer(observation);
+        var chunk = first.Infer(observation);
+        var left = SwitchAt - _ticks;
+        if (chunk.Steps > left)
+            chunk = chunk with { Targets = chunk.Targets[..left] };
+        _ticks += chunk.Steps;
+        return chunk;
+    }
+
+    public void Reset()
+    {
+        _ticks = 0;
+        first.Reset();
+        second.Reset();
+    }
+}
