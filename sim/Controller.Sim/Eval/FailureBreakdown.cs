@@ -41,7 +41,7 @@ public sealed record FailureBreakdown(
         : string.Create(CultureInfo.InvariantCulture,
             $"{Count} failures: median distance {MedianStart * 100:0.0} → {MedianFinal * 100:0.0} cm; {EndedCloser} ended closer, {EndedFarther} farther; {MovedObject} moved the object ≥ {Moved * 100:0} cm; {NearMisses} within {NearMiss:0.#}× the tolerance");
 
-    /// <summary>Null when there is nothing to take it of (JSON has no NaN).</summary>
+    /// <summary>Null for no values: JSON has no NaN.</summary>
     private static double? Median(IEnumerable<double> values)
     {
         var sorted = values.Where(double.IsFinite).Order().ToArray();

@@ -5,8 +5,9 @@ namespace Controller.Sim.Imaging;
 
 /// <summary>
 /// One episode as a contact sheet: every <paramref name="every"/>-th observed frame of one camera, scaled up
-/// <paramref name="scale"/>×, <paramref name="perRow"/> to a row, each captioned with its step, under a title line. For seeing why an eval episode failed. Collects frames as the episode runs
-/// (<see cref="Add"/>), then <see cref="Render"/>s. Not thread-safe.
+/// <paramref name="scale"/>×, <paramref name="perRow"/> to a row, each captioned with its step, under a title line.
+/// For seeing why an eval episode failed. Collects frames as the episode runs (<see cref="Add"/>), then
+/// <see cref="Render"/>s. Not thread-safe.
 /// </summary>
 public sealed class Filmstrip(string camera, int every = 4, int scale = 2, int perRow = 10)
 {
