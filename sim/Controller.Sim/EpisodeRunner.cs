@@ -12,7 +12,7 @@ public sealed record EpisodeStep(int Index, Observation Observation, double[] Ac
 /// <remarks><paramref name="StartRemaining"/>: the task's distance to success at the first observation;
 /// <paramref name="ObjectTravel"/>: how far the named object moved in the table plane (m), 0 for the reach spheres.</remarks>
 public sealed record EpisodeResult(TaskEpisode Episode, string Policy, bool Success, int Steps, double FinalRemaining, TimeSpan Wall,
-    double StartRemaining = double.NaN, double ObjectTravel = double.NaN);
+    double StartRemaining, double ObjectTravel);
 
 /// <summary>
 /// Runs closed-loop episodes synchronously: observation → policy → joint targets → step, until the task

@@ -110,13 +110,14 @@ public sealed class SimEnv : IDisposable
     /// </summary>
     public StepResult Step(ReadOnlySpan<double> targets)
     {
-        var episode = Episode ?? throw new InvalidOperationException("call Reset before Step");
+        Current(nameof(Step));
         ApplyTargets(targets);
         Sim.Step(SubSteps);
         StepIndex++;
-        var success = Task.IsSuccess(Sim, episode);
+        var remaining = Remaining();
+        var success = remaining <= Task.SuccessDistance;
         var done = success || StepIndex >= Task.MaxSteps;
-        return new StepResult(Observe(), success, done, StepIndex, Task.Remaining(Sim, episode));
+        return new StepResult(Observe(), success, done, StepIndex, remaining);
     }
 
     private void ApplyTargets(ReadOnlySpan<double> targets)
@@ -176,10 +177,12 @@ public sealed class SimEnv : IDisposable
     }
 
     /// <summary>The task's distance to success now (m): what <see cref="StepResult"/> reports after each step.</summary>
-    public double Remaining() => Task.Remaining(Sim, Episode ?? throw new InvalidOperationException("call Reset before Remaining"));
+    public double Remaining() => Task.Remaining(Sim, Current(nameof(Remaining)));
 
     /// <summary>Where the object the instruction names is now (world, m).</summary>
-    public Vec3 ObjectPosition() => Sim.BodyPosition((Episode ?? throw new InvalidOperationException("call Reset before ObjectPosition")).ObjectBody);
+    public Vec3 ObjectPosition() => Sim.BodyPosition(Current(nameof(ObjectPosition)).ObjectBody);
+
+    private TaskEpisode Current(string caller) => Episode ?? throw new InvalidOperationException($"call Reset before {caller}");
 
     /// <summary>Names of <see cref="EnvironmentState"/>'s values, in order.</summary>
     public static readonly IReadOnlyList<string> EnvironmentNames = ["object_x", "object_y", "object_z", "goal_x", "goal_y", "goal_z"];
@@ -191,8 +194,8 @@ public sealed class SimEnv : IDisposable
     /// </summary>
     public double[] EnvironmentState()
     {
+        var goal = Current(nameof(EnvironmentState)).Goal;
         var o = ObjectPosition();
-        var goal = Episode!.Goal;
         return [o.X, o.Y, o.Z, goal.X, goal.Y, goal.Z];
     }
 

@@ -70,8 +70,6 @@ public sealed class PushTask : SimTask
 
     public override double SuccessDistance => Tolerance;
 
-    public override bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= Tolerance;
-
     /// <summary>Planar distance from p to the segment a–b.</summary>
     private static double SegmentDistance(Vec3 p, Vec3 a, Vec3 b)
     {

@@ -51,6 +51,4 @@ public sealed class ReachTask : SimTask
         => sim.SitePosition(SimScene.TipSite).DistanceTo(sim.BodyPosition(episode.ObjectBody));
 
     public override double SuccessDistance => Tolerance;
-
-    public override bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= Tolerance;
 }

@@ -22,7 +22,7 @@ public abstract class SimTask
     /// <summary>Places this task's objects (the arm is already at its start pose) and returns the episode's goal.</summary>
     public abstract TaskEpisode Reset(MujocoSim sim, Random rng);
 
-    public abstract bool IsSuccess(MujocoSim sim, TaskEpisode episode);
+    public bool IsSuccess(MujocoSim sim, TaskEpisode episode) => Remaining(sim, episode) <= SuccessDistance;
 
     /// <summary>The <see cref="Remaining"/> distance (m) at or below which the episode succeeds.</summary>
     public abstract double SuccessDistance { get; }

@@ -100,6 +100,7 @@ public static class SimCommand
         var expert = Experts.For(env, noise, seed);
         var takeover = takeoverFrom is null ? null
             : new TakeoverPolicy(PolicyFactory.Create(takeoverFrom, new PolicyContext(env, seed, 0, EvalCommand.ParseOptions(rawOptions))), expert);
+        IPolicy driver = takeover is null ? expert : takeover;
         var written = 0;
         var discarded = 0;
         var finishedFirst = 0;
@@ -122,7 +123,7 @@ public static class SimCommand
                     if (takeover is not null)
                         takeover.SwitchAt = from = new Random(unchecked((int)(episodeSeed % int.MaxValue))).Next(1, takeoverAfter + 1);
                     var started = false;
-                    var result = EpisodeRunner.Run(env, (IPolicy?)takeover ?? expert, episodeSeed, step =>
+                    var result = EpisodeRunner.Run(env, driver, episodeSeed, step =>
                     {
                         if (step.Index < from)
                             return;
