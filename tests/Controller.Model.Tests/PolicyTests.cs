@@ -93,11 +93,50 @@ public class PolicyTests
     {
         using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
         using var full = new ModelPolicy(bundle, ownsBundle: false);
-        using var receding = new ModelPolicy(bundle, ownsBundle: false, stepsPerChunk: 1);
+        using var receding = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(StepsPerChunk: 1));
         var all = full.Infer(Obs(16, 3));
         var first = receding.Infer(Obs(16, 3));
         Assert.Equal(1, first.Steps);
         Assert.Equal(all.Targets[0], first.Targets[0]);
+    }
+
+    [Fact]
+    public void Infer_EnsembleSet_ReturnsOneStepThatAveragesTheChunksCoveringNow()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        using var plain = new ModelPolicy(bundle, ownsBundle: false);
+        using var ensembled = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(EnsembleDecay: 0));
+        var period = TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
+        var first = Obs(16, 3);
+        var second = Obs(16, 4, [0.3, 0.1]) with { Stamp = first.Stamp + period };
+        var earlier = plain.Infer(first);
+        var later = plain.Infer(second);
+
+        Assert.Equal(earlier.Targets[0], ensembled.Infer(first).Targets[0]);
+        var blended = ensembled.Infer(second);
+        Assert.Equal(1, blended.Steps);
+        for (var j = 0; j < 2; j++)
+            Assert.Equal((earlier.Targets[1][j] + later.Targets[0][j]) / 2, blended.Targets[0][j], 5);
+        ensembled.Reset();
+        Assert.Equal(later.Targets[0], ensembled.Infer(second).Targets[0]);
+    }
+
+    [Fact]
+    public void Infer_StallTemperatureSet_SamplesOnlyAfterTheArmStoodStillForAChunk()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        using var greedy = new ModelPolicy(bundle, ownsBundle: false);
+        using var policy = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(StallTemperature: 100, Seed: 3));
+        var chunk = TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds) * bundle.ActionTokenizer.Horizon;
+        var first = Obs(16, 3);
+        var expected = greedy.Infer(first).Tokens;
+
+        Assert.Equal(expected, policy.Infer(first).Tokens);
+        Assert.Equal(expected, policy.Infer(first with { Stamp = first.Stamp + chunk / 2 }).Tokens);   // not a whole chunk yet
+        // Still after a whole chunk: at temperature 100 the draw is near uniform over the bins, so it cannot match greedy.
+        Assert.NotEqual(expected, policy.Infer(first with { Stamp = first.Stamp + chunk }).Tokens);
+        policy.Reset();
+        Assert.Equal(expected, policy.Infer(first with { Stamp = first.Stamp + 2 * chunk }).Tokens);
     }
 
     [Fact]

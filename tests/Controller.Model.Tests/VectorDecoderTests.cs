@@ -127,3 +127,48 @@ public class VectorDecoderTests
         Assert.Equal(expected, VectorDecoder.Erf(x), 2e-7);
     }
 }
+
+public class VectorDecoderSamplingTests
+{
+    private static VectorDecoder Primed(out float[] logits)
+    {
+        manual_seed(5);
+        using var model = new WorldModel(Tiny.Config(64, 64));
+        model.eval();
+        using var noGrad = no_grad();
+        foreach (var p in model.parameters())
+            p.mul_(4);
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, [1, 9, 17, 33]).Dispose();
+        var vector = new VectorDecoder(model);
+        vector.Load(cache);
+        vector.Step(40);
+        logits = vector.Logits();
+        return vector;
+    }
+
+    [Fact]
+    public void PickIn_NoSampling_IsTheGreedyId()
+    {
+        var vector = Primed(out _);
+        Assert.Equal(vector.ArgmaxIn(16, 48), vector.PickIn(16, 48, -1, null));
+        Assert.Equal(vector.ArgmaxIn(16, 48), vector.PickIn(16, 48, -1, new Sampling(0, new Random(1))));
+    }
+
+    [Fact]
+    public void PickIn_Sampling_DrawsAllowedIdsAtTheSoftmaxFrequencies()
+    {
+        var vector = Primed(out var logits);
+        var sampling = new Sampling(1, new Random(7));
+        var counts = new int[64];
+        const int draws = 20_000;
+        for (var i = 0; i < draws; i++)
+            counts[vector.PickIn(16, 20, 2, sampling)]++;
+        int[] allowed = [2, 16, 17, 18, 19];
+        Assert.Equal(draws, allowed.Sum(id => counts[id]));
+        var max = allowed.Max(id => logits[id]);
+        var z = allowed.Sum(id => Math.Exp(logits[id] - max));
+        foreach (var id in allowed)
+            Assert.InRange(counts[id] / (double)draws, Math.Exp(logits[id] - max) / z - 0.02, Math.Exp(logits[id] - max) / z + 0.02);
+    }
+}

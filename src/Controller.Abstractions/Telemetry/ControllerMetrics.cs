@@ -18,7 +18,11 @@ public static class ControllerMetrics
     public static readonly Counter<long> ModeChanges = Meter.CreateCounter<long>("controller.mode.changes", "{transition}", "Arbiter transitions, tagged from/to");
     public static readonly Counter<long> Rejected = Meter.CreateCounter<long>("controller.input.rejected", "{message}", "Inputs rejected, tagged by source and reason");
     public static readonly Counter<long> LateSteps = Meter.CreateCounter<long>("controller.scheduler.late_steps", "{step}", "Chunk steps dropped because their time had passed");
+    public static readonly Counter<long> PolicyStalls = Meter.CreateCounter<long>("controller.policy.stalls", "{event}", "Plans sampled instead of greedy because the arm had stopped, tagged by policy");
     public static readonly Counter<long> WatchdogTrips = Meter.CreateCounter<long>("controller.watchdog.trips", "{event}", "Times the watchdog paused the loop for stale inputs");
+
+    /// <summary>Counts a plan the policy sampled because the arm had stopped under its greedy plans.</summary>
+    public static void PolicyStalled(string policy) => PolicyStalls.Add(1, new KeyValuePair<string, object?>("policy", policy));
 
     /// <summary>Counts a rejected input with its source and a short reason.</summary>
     public static void Reject(string source, string reason) =>

@@ -22,7 +22,7 @@ public static class EvalCommand
         var noise = new Option<double>("--noise") { Description = "Noise level for policies that take one (expert)", DefaultValueFactory = _ => 0.0 };
         var json = new Option<string?>("--json") { Description = "Write the report as JSON to this file" };
         var plot = new Option<string?>("--plot") { Description = "PNG plot path (default: next to --json, else eval-<task>-<policy>.png)" };
-        var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE passed to the policy factory (repeatable), e.g. checkpoint=runs/x.pt", AllowMultipleArgumentsPerToken = false };
+        var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE passed to the policy factory (repeatable). For --policy model: checkpoint=DIR, camera=NAME, steps=N (of each 8-step chunk, default 8), ensemble=DECAY (temporal ensembling, off by default), stall-temperature=T (sample the next plan after the arm stood still for a chunk; default 1, 0 = always greedy)", AllowMultipleArgumentsPerToken = false };
         var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
         var render = new Option<bool>("--render") { Description = "Render camera frames every tick even if the policy does not need them (exercises the full observation path)" };
         var filmstrip = new Option<string?>("--filmstrip") { Description = "Save each failed episode to this directory as a PNG contact sheet of the first camera (every 4th step), to see why it failed" };

@@ -190,12 +190,23 @@ public static class TrainCommand
     /// </summary>
     public const int DefaultStepsPerChunk = 8;
 
+    /// <summary>
+    /// When the arm has stood still for a chunk, the next plan is sampled at this temperature. With the shipped
+    /// checkpoint, push on seeds 0–99 and 1000–1099: greedy 43 and 48, temperature 1: 58 and 59 (0.5: 54, 2: 49 on
+    /// seeds 0–99); reach 99 → 100 (docs/model.md).
+    /// </summary>
+    public const float DefaultStallTemperature = 1f;
+
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
 
     /// <summary>
     /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME,
-    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 8, the whole chunk).
+    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 8, the whole chunk),
+    /// ensemble=DECAY (ask every tick and execute the temporal ensemble of the overlapping chunks; a chunk predicted
+    /// a ticks ago weighs exp(-DECAY·a); overrides steps), stall-temperature=T (when the arm has not moved over a
+    /// chunk's duration, sample the next plan at temperature T instead of repeating the greedy one; default 1, 0 is
+    /// always greedy).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
@@ -210,7 +221,14 @@ public static class TrainCommand
         var steps = ctx.Options?.GetValueOrDefault("steps") is { } text
             ? int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"policy option steps={text}: expected a positive whole number")
             : DefaultStepsPerChunk;
-        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, stepsPerChunk: steps);
+        double? ensemble = ctx.Options?.GetValueOrDefault("ensemble") is { } decay
+            ? double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : throw new ArgumentException($"policy option ensemble={decay}: expected a number (the decay per tick of age)")
+            : null;
+        var stallTemperature = ctx.Options?.GetValueOrDefault("stall-temperature") is { } t
+            ? float.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var temp) && temp >= 0 && float.IsFinite(temp) ? temp : throw new ArgumentException($"policy option stall-temperature={t}: expected a number ≥ 0 (0: always greedy)")
+            : DefaultStallTemperature;
+        var options = new ModelPolicyOptions(steps, ensemble, stallTemperature, Seed: (int)(ctx.Seed % int.MaxValue));
+        return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, options);
     }, needsFrames: true);
 
     /// <summary>models/default of the repository (searched upwards from the working and app directories).</summary>

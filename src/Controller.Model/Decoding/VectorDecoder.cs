@@ -136,17 +136,39 @@ public sealed class VectorDecoder
     }
 
     /// <summary>
-    /// Greedy decoding of the named object's position, as <see cref="Decoder.DecodeObject"/>: feeds BOOb, picks each
-    /// dimension's bin among that dimension's ids only, feeds EOOb. Returns the local bins.
+    /// An id in [lo, hi) or <paramref name="alsoAllowed"/>: greedy without <paramref name="sampling"/>, otherwise drawn
+    /// from the softmax of those logits divided by the temperature.
     /// </summary>
-    public int[] DecodeObject(Vocabulary vocab)
+    public int PickIn(int lo, int hi, int alsoAllowed, Sampling? sampling)
+    {
+        if (sampling is null || sampling.Temperature <= 0)
+            return ArgmaxIn(lo, hi, alsoAllowed);
+        var ids = Enumerable.Range(lo, hi - lo).ToList();
+        if (alsoAllowed >= 0 && (alsoAllowed < lo || alsoAllowed >= hi))
+            ids.Add(alsoAllowed);
+        var logits = ids.Select(id => Logit(id) / sampling.Temperature).ToArray();
+        var max = logits.Max();
+        var weights = logits.Select(v => Math.Exp(v - max)).ToArray();
+        var draw = sampling.Rng.NextDouble() * weights.Sum();
+        for (var i = 0; i < ids.Count; i++)
+            if ((draw -= weights[i]) <= 0)
+                return ids[i];
+        return ids[^1];
+    }
+
+    /// <summary>
+    /// Decoding of the named object's position, as <see cref="Decoder.DecodeObject"/>: feeds BOOb, picks each
+    /// dimension's bin among that dimension's ids only (greedy unless <paramref name="sampling"/>), feeds EOOb.
+    /// Returns the local bins.
+    /// </summary>
+    public int[] DecodeObject(Vocabulary vocab, Sampling? sampling = null)
     {
         var bins = new int[vocab.ObjectDims];
         Step(Vocabulary.BoOb);
         for (var d = 0; d < bins.Length; d++)
         {
             var lo = vocab.Object(d, 0);
-            var id = ArgmaxIn(lo, lo + vocab.ObjectBins);
+            var id = PickIn(lo, lo + vocab.ObjectBins, -1, sampling);
             bins[d] = id - lo;
             Step(id);
         }
@@ -155,17 +177,18 @@ public sealed class VectorDecoder
     }
 
     /// <summary>
-    /// Greedy constrained decoding of an action chunk, as <see cref="Decoder.DecodeActions"/>: feeds BOA, then emits
-    /// action tokens (local ids) until EOA (variable-length tokenizers, after at least one token) or MaxTokens.
+    /// Constrained decoding of an action chunk, as <see cref="Decoder.DecodeActions"/>: feeds BOA, then emits action
+    /// tokens (local ids; greedy unless <paramref name="sampling"/>) until EOA (variable-length tokenizers, after at
+    /// least one token) or MaxTokens.
     /// </summary>
-    public int[] DecodeActions(Vocabulary vocab, IActionTokenizer tokenizer)
+    public int[] DecodeActions(Vocabulary vocab, IActionTokenizer tokenizer, Sampling? sampling = null)
     {
         var result = new List<int>(tokenizer.MaxTokens);
         int lo = vocab.ActionOffset, hi = vocab.ActionOffset + tokenizer.VocabSize;
         Step(Vocabulary.Boa);
         while (result.Count < tokenizer.MaxTokens && Length < c.BlockSize)
         {
-            var id = ArgmaxIn(lo, hi, !tokenizer.FixedLength && result.Count > 0 ? Vocabulary.Eoa : -1);
+            var id = PickIn(lo, hi, !tokenizer.FixedLength && result.Count > 0 ? Vocabulary.Eoa : -1, sampling);
             if (id == Vocabulary.Eoa)
                 break;
             result.Add(id - lo);

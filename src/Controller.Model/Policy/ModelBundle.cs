@@ -138,10 +138,11 @@ public sealed class ModelBundle : IDisposable
     }
 
     /// <summary>
-    /// The policy: frame + joint positions + instruction → an action chunk by constrained greedy decoding. The prompt
-    /// runs through TorchSharp in one pass; the action tokens are decoded by the <see cref="VectorDecoder"/>.
+    /// The policy: frame + joint positions + instruction → an action chunk by constrained greedy decoding (sampled
+    /// with <paramref name="sampling"/>). The prompt runs through TorchSharp in one pass; the scene and action tokens
+    /// are decoded by the <see cref="VectorDecoder"/>.
     /// </summary>
-    public ActionPrediction PredictActions(string instruction, byte[] rgb, float[] state)
+    public ActionPrediction PredictActions(string instruction, byte[] rgb, float[] state, Sampling? sampling = null)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -149,7 +150,7 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), null);
+            var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), null, sampling);
             var chunk = ActionTokenizer.Decode(tokens);
             if (Manifest.ActionFrame == ActionFrame.Delta)
                 foreach (var step in chunk)
@@ -219,14 +220,14 @@ public sealed class ModelBundle : IDisposable
     /// the object's bins (empty without object tokens) and the chunk's action tokens, unless <paramref name="actions"/>
     /// are given. The TorchSharp cache ends with the observation.
     /// </summary>
-    private (int[] Object, int[] Actions) DecodePlan(List<int> observation, int[]? actions)
+    private (int[] Object, int[] Actions) DecodePlan(List<int> observation, int[]? actions, Sampling? sampling = null)
     {
         Decoder.Prompt(model, cache, observation);
         if (actions is not null && !Layout.HasObject)
             return ([], actions);                                     // nothing left for the C# decoder
         vector.Load(cache);
-        var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab) : [];
-        return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer));
+        var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab, sampling) : [];
+        return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer, sampling));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Controller.Model.Runtime;
 using Controller.Abstractions;
 using Controller.Abstractions.Telemetry;
+using Controller.Model.Decoding;
 using Controller.Model.Imaging;
 
 namespace Controller.Model.Policy;
@@ -13,12 +14,15 @@ namespace Controller.Model.Policy;
 /// Thread-safe (the bundle serialises calls). Blocking: takes a few ms of CPU per call.
 /// </summary>
 /// <remarks>With <c>limits</c> (the robot profile's joints) targets are clipped into each joint's position range, as
-/// the model knows nothing of limits; the safety layer downstream still applies its own checks. With
-/// <c>stepsPerChunk</c> &gt; 0 only the first that many steps of each chunk are returned (receding horizon: the caller
-/// asks again sooner, with a fresher frame).</remarks>
-public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, int stepsPerChunk = 0) : IPolicy, IDisposable
+/// the model knows nothing of limits; the safety layer downstream still applies its own checks. <c>options</c> choose
+/// how much of each chunk is returned, temporal ensembling and sampling after a stall (<see cref="ModelPolicyOptions"/>).</remarks>
+public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, ModelPolicyOptions? options = null) : IPolicy, IDisposable
 {
     private const string Source = "model-policy";
+    private readonly ModelPolicyOptions options = options ?? new ModelPolicyOptions();
+    private readonly ChunkEnsemble? ensemble = options?.EnsembleDecay is { } decay ? new ChunkEnsemble(decay, Period(bundle)) : null;
+    private readonly StallDetector stall = new(Period(bundle) * bundle.ActionTokenizer.Horizon, (options ?? new ModelPolicyOptions()).StallRadians);
+    private Random rng = new((options ?? new ModelPolicyOptions()).Seed);
     private long sequence;
 
     public string Name => "model";
@@ -27,7 +31,7 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
 
     public ActionChunk Infer(Observation observation)
     {
-        var period = TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
+        var period = Period(bundle);
         var frame = cameraId is not null && observation.Frames.TryGetValue(cameraId, out var f) ? f : observation.Frames.Values.FirstOrDefault();
         var state = observation.State;
         var reason = frame is null ? "no frame" : !state.IsWellFormed ? "malformed state" : state.Positions.Length != bundle.Manifest.State.Dims ? "joint count mismatch" : null;
@@ -37,8 +41,12 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
             {
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
-                var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions));
-                var steps = stepsPerChunk > 0 ? prediction.Targets.Take(stepsPerChunk) : prediction.Targets;
+                var sampling = options.StallTemperature > 0 && stall.Observe(observation.Stamp, state.Positions) ? new Sampling(options.StallTemperature, rng) : null;
+                if (sampling is not null)
+                    ControllerMetrics.PolicyStalled(Name);
+                var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions, sampling));
+                var steps = ensemble is not null ? [ensemble.AddAndBlend(observation.Stamp, prediction.Targets)]
+                    : options.StepsPerChunk > 0 ? prediction.Targets.Take(options.StepsPerChunk).Select(ToDoubles) : prediction.Targets.Select(ToDoubles);
                 var targets = steps.Select(step => step.Select((v, j) => Clip(j, v)).ToArray()).ToArray();
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
@@ -50,6 +58,8 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
         ControllerMetrics.Reject(Source, reason);
         return new ActionChunk([], period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, []);
     }
+
+    private static double[] ToDoubles(float[] step) => [.. step.Select(v => (double)v)];
 
     private double Clip(int joint, double target) =>
         limits is null || joint >= limits.Count ? target : Math.Clamp(target, limits[joint].MinPosition, limits[joint].MaxPosition);
@@ -65,10 +75,15 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
         return NoGcTick.Run(() => bundle.Imagine(observation.Instruction, rgb, positions));
     }
 
-    /// <summary>Nothing to forget: each call builds its context from the observation alone.</summary>
+    /// <summary>Forgets the chunks held for ensembling and the positions held for stall detection, and reseeds the sampling.</summary>
     public void Reset()
     {
+        ensemble?.Clear();
+        stall.Clear();
+        rng = new Random(options.Seed);
     }
+
+    private static TimeSpan Period(ModelBundle bundle) => TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
 
     public void Dispose()
     {

@@ -1,0 +1,17 @@
+namespace Controller.Model.Policy;
+
+/// <summary>How <see cref="ModelPolicy"/> turns predicted chunks into commands.</summary>
+/// <param name="StepsPerChunk">When &gt; 0, only the first that many steps of each chunk are returned (receding horizon:
+/// the caller asks again sooner, with a fresher frame). 0 returns the whole chunk.</param>
+/// <param name="EnsembleDecay">When set, every call returns one step: the temporal ensemble (<see cref="ChunkEnsemble"/>)
+/// of this chunk and the earlier ones covering the same moment. Overrides <paramref name="StepsPerChunk"/>.</param>
+/// <param name="StallTemperature">When &gt; 0 and the arm has not moved (<see cref="StallDetector"/>: every joint within
+/// <paramref name="StallRadians"/> over one chunk's duration), the next plan is sampled at this temperature instead of
+/// decoded greedily, so the policy does not repeat the plan that left it standing.</param>
+/// <param name="Seed">Seeds the sampling, so an episode is reproducible.</param>
+public sealed record ModelPolicyOptions(
+    int StepsPerChunk = 0,
+    double? EnsembleDecay = null,
+    float StallTemperature = 0,
+    double StallRadians = 0.005,
+    int Seed = 0);
