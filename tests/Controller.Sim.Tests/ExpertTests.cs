@@ -90,6 +90,26 @@ public class ExpertTests
         Assert.False(relay.Switched);
     }
 
+    [Fact]
+    public void TakeoverPolicy_ArmStillForTheStallWindow_SwitchesEarly()
+    {
+        var first = new CountingPolicy("a", 1);
+        var second = new CountingPolicy("b", 1);
+        var tick = TimeSpan.FromMilliseconds(50);
+        var relay = new TakeoverPolicy(first, second, new StallDetector(4 * tick, StallDetector.DefaultRadians)) { SwitchAt = 100 };
+        relay.Reset();
+        Observation At(int i, double q) => new(new Dictionary<string, Frame>(), new RobotState(["j"], [q], [0.0], default), "", DateTimeOffset.UnixEpoch + i * tick);
+        for (var i = 0; i < 3; i++)
+            relay.Infer(At(i, 0.1 * i));                                 // moving: the first policy drives
+        for (var i = 3; i < 6; i++)
+            relay.Infer(At(i, 0.2));                                     // still since tick 2, not yet for 4 ticks
+        Assert.False(relay.Switched);
+        relay.Infer(At(6, 0.2));
+        Assert.True(relay.Switched);
+        Assert.Equal(6, relay.SwitchAt);                                 // the expert's first tick
+        Assert.Equal((6, 1), (first.Calls, second.Calls));
+    }
+
     /// <summary>Returns chunks of a fixed length and counts the calls.</summary>
     private sealed class CountingPolicy(string name, int steps) : IPolicy
     {

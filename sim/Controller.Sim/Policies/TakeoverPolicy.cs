@@ -7,15 +7,17 @@ namespace Controller.Sim.Policies;
 /// <paramref name="second"/> for the rest: an expert taking over from a learned policy, so that demonstrations start
 /// from the states the learned policy actually reaches (its drift and dead ends), as HG-DAgger's human
 /// interventions do. <paramref name="first"/>'s chunks are cut at the switch. Both are reset with the episode;
-/// <paramref name="second"/> sees its first observation at the switch. Not thread-safe.
+/// <paramref name="second"/> sees its first observation at the switch. With <paramref name="stall"/> the switch also
+/// comes early, as soon as the arm has stood still under <paramref name="first"/> (the detector's window): the
+/// expert then takes over exactly where the learned policy got stuck. Not thread-safe.
 /// </summary>
-public sealed class TakeoverPolicy(IPolicy first, IPolicy second) : IPolicy
+public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector? stall = null) : IPolicy
 {
     private int _ticks;
 
     public string Name => $"{first.Name}→{second.Name}";
 
-    /// <summary>The tick at which <paramref name="second"/> takes over; set before each episode.</summary>
+    /// <summary>The tick at which <paramref name="second"/> takes over; set before each episode, moved earlier by a stall.</summary>
     public int SwitchAt { get; set; }
 
     /// <summary>True once <paramref name="second"/> drives.</summary>
@@ -23,6 +25,8 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second) : IPolicy
 
     public ActionChunk Infer(Observation observation)
     {
+        if (!Switched && stall?.Observe(observation.Stamp, observation.State.Positions) == true)
+            SwitchAt = _ticks;
         if (Switched)
             return second.Infer(observation);
         var chunk = first.Infer(observation);
@@ -36,6 +40,7 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second) : IPolicy
     public void Reset()
     {
         _ticks = 0;
+        stall?.Clear();
         first.Reset();
         second.Reset();
     }

@@ -14,6 +14,9 @@ namespace Controller.Cli.Commands;
 /// <summary>`controller sim …`: the MuJoCo simulator. Subcommands: collect (scripted demonstrations).</summary>
 public static class SimCommand
 {
+    /// <summary>--takeover-on-stall: the arm has stood still for one chunk of the default model (8 ticks).</summary>
+    private const int StallWindowTicks = 8;
+
     public static Command Create()
     {
         var cmd = new Command("sim", "MuJoCo simulation: scenes, tasks and scripted demonstrations.");
@@ -73,20 +76,21 @@ public static class SimCommand
         var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
         var takeoverFrom = new Option<string?>("--takeover-from") { Description = "Let this policy (e.g. model) drive first and the expert take over after a random number of ticks; only the expert's part is written. Demonstrations then start where the policy drifts to (HG-DAgger)" };
         var takeoverAfter = new Option<int>("--takeover-after") { Description = "With --takeover-from: the switch tick is drawn per episode from 1..N", DefaultValueFactory = _ => 48 };
+        var takeoverOnStall = new Option<bool>("--takeover-on-stall") { Description = "With --takeover-from: the expert also takes over as soon as the arm has stood still for 8 ticks (every joint within 0.005 rad of where it was), i.e. where the policy got stuck" };
         var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE for the --takeover-from policy (repeatable), e.g. checkpoint=DIR", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("collect", "Record scripted-expert demonstrations (frames, state, actions, instruction, success) as a dataset.")
         {
-            task, episodes, seed, output, noise, size, keepFailures, robot, takeoverFrom, takeoverAfter, policyOptions,
+            task, episodes, seed, output, noise, size, keepFailures, robot, takeoverFrom, takeoverAfter, takeoverOnStall, policyOptions,
         };
         cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() => Collect(
             p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(output)!,
             p.GetValue(noise), p.GetValue(size), p.GetValue(keepFailures),
-            p.GetValue(takeoverFrom), p.GetValue(takeoverAfter), p.GetValue(policyOptions) ?? [], ct))));
+            p.GetValue(takeoverFrom), p.GetValue(takeoverAfter), p.GetValue(takeoverOnStall), p.GetValue(policyOptions) ?? [], ct))));
         return cmd;
     }
 
     private static int Collect(string robot, string taskName, int episodes, ulong seed, string output, double noise, int size, bool keepFailures,
-        string? takeoverFrom, int takeoverAfter, string[] rawOptions, CancellationToken ct)
+        string? takeoverFrom, int takeoverAfter, bool takeoverOnStall, string[] rawOptions, CancellationToken ct)
     {
         if (episodes <= 0)
             throw new ArgumentException("--episodes must be positive");
@@ -99,7 +103,8 @@ public static class SimCommand
         using var writer = new DatasetWriter(output, profile, env.CameraNames, size, size);
         var expert = Experts.For(env, noise, seed);
         var takeover = takeoverFrom is null ? null
-            : new TakeoverPolicy(PolicyFactory.Create(takeoverFrom, new PolicyContext(env, seed, 0, EvalCommand.ParseOptions(rawOptions))), expert);
+            : new TakeoverPolicy(PolicyFactory.Create(takeoverFrom, new PolicyContext(env, seed, 0, EvalCommand.ParseOptions(rawOptions))), expert,
+                takeoverOnStall ? new StallDetector(StallWindowTicks * profile.TickPeriod, StallDetector.DefaultRadians) : null);
         IPolicy driver = takeover is null ? expert : takeover;
         var written = 0;
         var discarded = 0;
@@ -119,13 +124,14 @@ public static class SimCommand
                 {
                     ct.ThrowIfCancellationRequested();
                     var episodeSeed = next++;
-                    var from = 0;
                     if (takeover is not null)
-                        takeover.SwitchAt = from = new Random(unchecked((int)(episodeSeed % int.MaxValue))).Next(1, takeoverAfter + 1);
+                        takeover.SwitchAt = new Random(unchecked((int)(episodeSeed % int.MaxValue))).Next(1, takeoverAfter + 1);
                     var started = false;
+                    // The switch tick is read as the episode runs: a stall can move it earlier.
+                    int From() => takeover?.SwitchAt ?? 0;
                     var result = EpisodeRunner.Run(env, driver, episodeSeed, step =>
                     {
-                        if (step.Index < from)
+                        if (step.Index < From())
                             return;
                         if (!started)
                         {
@@ -134,13 +140,13 @@ public static class SimCommand
                         }
                         // The label is the expert's noise-free target (DART); the noisy one was executed.
                         var labelled = expert is ScriptedExpert { CleanTargets: { } clean } ? step with { Action = clean } : step;
-                        writer.AddStep(labelled with { Index = step.Index - from });
+                        writer.AddStep(labelled with { Index = step.Index - From() });
                     }, ct);
                     if (!started)
                         finishedFirst++;
                     else if (result.Success || keepFailures)
                     {
-                        frames += writer.EndEpisode(result.Success, takeover is null ? null : from).Length;
+                        frames += writer.EndEpisode(result.Success, takeover is null ? null : From()).Length;
                         written++;
                         bar.Increment(1);
                     }

@@ -1,3 +1,5 @@
+using Controller.Abstractions;
+
 namespace Controller.Model.Policy;
 
 /// <summary>How <see cref="ModelPolicy"/> turns predicted chunks into commands.</summary>
@@ -13,5 +15,5 @@ public sealed record ModelPolicyOptions(
     int StepsPerChunk = 0,
     double? EnsembleDecay = null,
     float StallTemperature = 0,
-    double StallRadians = 0.005,
+    double StallRadians = StallDetector.DefaultRadians,
     int Seed = 0);

@@ -1,6 +1,6 @@
-using Controller.Model.Policy;
+using Controller.Abstractions;
 
-namespace Controller.Model.Tests;
+namespace Controller.Abstractions.Tests;
 
 public class StallDetectorTests
 {
