@@ -105,7 +105,7 @@ public class ExpertTests
             relay.Infer(At(i, 0.2));                                     // still since tick 2, not yet for 4 ticks
         Assert.False(relay.Switched);
         relay.Infer(At(6, 0.2));
-        Assert.True(relay.Switched);
+        Assert.True(relay.Switched && relay.SwitchedOnStall);
         Assert.Equal(6, relay.SwitchAt);                                 // the expert's first tick
         Assert.Equal((6, 1), (first.Calls, second.Calls));
     }

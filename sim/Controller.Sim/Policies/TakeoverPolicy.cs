@@ -20,13 +20,16 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector?
     /// <summary>The tick at which <paramref name="second"/> takes over; set before each episode, moved earlier by a stall.</summary>
     public int SwitchAt { get; set; }
 
+    /// <summary>True when this episode's switch came early, at a stall.</summary>
+    public bool SwitchedOnStall { get; private set; }
+
     /// <summary>True once <paramref name="second"/> drives.</summary>
     public bool Switched => _ticks >= SwitchAt;
 
     public ActionChunk Infer(Observation observation)
     {
         if (!Switched && stall?.Observe(observation.Stamp, observation.State.Positions) == true)
-            SwitchAt = _ticks;
+            (SwitchAt, SwitchedOnStall) = (_ticks, true);
         if (Switched)
             return second.Infer(observation);
         var chunk = first.Infer(observation);
@@ -40,6 +43,7 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector?
     public void Reset()
     {
         _ticks = 0;
+        SwitchedOnStall = false;
         stall?.Clear();
         first.Reset();
         second.Reset();

@@ -109,6 +109,7 @@ public static class SimCommand
         var written = 0;
         var discarded = 0;
         var finishedFirst = 0;
+        var atStall = 0;
         var frames = 0;
         var wall = Stopwatch.StartNew();
         var next = seed;
@@ -148,6 +149,7 @@ public static class SimCommand
                     {
                         frames += writer.EndEpisode(result.Success, takeover is null ? null : From()).Length;
                         written++;
+                        atStall += takeover?.SwitchedOnStall == true ? 1 : 0;
                         bar.Increment(1);
                     }
                     else
@@ -163,7 +165,8 @@ public static class SimCommand
             $"{profile.ControlRateHz:0.#}", $"{frames / Math.Max(seconds, 1e-9):0}");
         AnsiConsole.Write(table);
         if (takeover is not null)
-            AnsiConsole.MarkupLine($"{finishedFirst} episodes ended before the expert took over from {Markup.Escape(takeoverFrom!)} (nothing to record)");
+            AnsiConsole.MarkupLine($"{finishedFirst} episodes ended before the expert took over from {Markup.Escape(takeoverFrom!)} (nothing to record)"
+                + (takeoverOnStall ? $"; {atStall} of those written were taken over at a stall" : ""));
         return written == episodes ? 0 : 1;
     }
 }
