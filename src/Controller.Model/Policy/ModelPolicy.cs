@@ -19,10 +19,11 @@ namespace Controller.Model.Policy;
 public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, ModelPolicyOptions? options = null) : IPolicy, IDisposable
 {
     private const string Source = "model-policy";
-    private readonly ModelPolicyOptions options = options ?? new ModelPolicyOptions();
-    private readonly ChunkEnsemble? ensemble = options?.EnsembleDecay is { } decay ? new ChunkEnsemble(decay, Period(bundle)) : null;
-    private readonly StallDetector stall = new(Period(bundle) * bundle.ActionTokenizer.Horizon, (options ?? new ModelPolicyOptions()).StallRadians);
-    private Random rng = new((options ?? new ModelPolicyOptions()).Seed);
+    // Field initializers see the constructor parameter: the first one replaces a null with the defaults for the rest.
+    private readonly ModelPolicyOptions options = options ??= new ModelPolicyOptions();
+    private readonly ChunkEnsemble? ensemble = options.EnsembleDecay is { } decay ? new ChunkEnsemble(decay, Period(bundle)) : null;
+    private readonly StallDetector stall = new(Period(bundle) * bundle.ActionTokenizer.Horizon, options.StallRadians);
+    private Random rng = new(options.Seed);
     private long sequence;
 
     public string Name => "model";
