@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Controller.Abstractions;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
@@ -206,7 +207,7 @@ public static class TrainCommand
     /// ensemble=DECAY (ask every tick and execute the temporal ensemble of the overlapping chunks; a chunk predicted
     /// a ticks ago weighs exp(-DECAY·a); overrides steps), stall-temperature=T (when the arm has not moved over a
     /// chunk's duration, sample the next plan at temperature T instead of repeating the greedy one; default 1, 0 is
-    /// always greedy).
+    /// always greedy), stall-radians=R (what "has not moved" means: every joint within R; default 0.005).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
@@ -227,7 +228,10 @@ public static class TrainCommand
         var stallTemperature = ctx.Options?.GetValueOrDefault("stall-temperature") is { } t
             ? float.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var temp) && temp >= 0 && float.IsFinite(temp) ? temp : throw new ArgumentException($"policy option stall-temperature={t}: expected a number ≥ 0 (0: always greedy)")
             : DefaultStallTemperature;
-        var options = new ModelPolicyOptions(steps, ensemble, stallTemperature, Seed: (int)(ctx.Seed % int.MaxValue));
+        var stallRadians = ctx.Options?.GetValueOrDefault("stall-radians") is { } r
+            ? double.TryParse(r, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rad) && rad > 0 && double.IsFinite(rad) ? rad : throw new ArgumentException($"policy option stall-radians={r}: expected a positive number")
+            : StallDetector.DefaultRadians;
+        var options = new ModelPolicyOptions(steps, ensemble, stallTemperature, stallRadians, (int)(ctx.Seed % int.MaxValue));
         return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, options);
     }, needsFrames: true);
 
