@@ -191,12 +191,6 @@ public static class TrainCommand
     /// </summary>
     public const int DefaultStepsPerChunk = 8;
 
-    /// <summary>
-    /// When the arm has stood still for a chunk, the next plan is sampled at this temperature. With the shipped
-    /// checkpoint, push on seeds 0–99 and 1000–1099: greedy 43 and 48, temperature 1: 58 and 59 (0.5: 54, 2: 49 on
-    /// seeds 0–99); reach 99 → 100 (docs/model.md).
-    /// </summary>
-    public const float DefaultStallTemperature = 1f;
 
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
@@ -227,7 +221,7 @@ public static class TrainCommand
             : null;
         var stallTemperature = ctx.Options?.GetValueOrDefault("stall-temperature") is { } t
             ? float.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var temp) && temp >= 0 && float.IsFinite(temp) ? temp : throw new ArgumentException($"policy option stall-temperature={t}: expected a number ≥ 0 (0: always greedy)")
-            : DefaultStallTemperature;
+            : new ModelPolicyOptions().StallTemperature;
         var stallRadians = ctx.Options?.GetValueOrDefault("stall-radians") is { } r
             ? double.TryParse(r, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rad) && rad > 0 && double.IsFinite(rad) ? rad : throw new ArgumentException($"policy option stall-radians={r}: expected a positive number")
             : StallDetector.DefaultRadians;
