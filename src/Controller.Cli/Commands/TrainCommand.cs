@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Controller.Abstractions;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
@@ -213,21 +212,21 @@ public static class TrainCommand
             if (!Bundles.TryGetValue(dir, out bundle!))
                 Bundles[dir] = bundle = ModelBundle.Load(dir);
         }
-        var steps = ctx.Options?.GetValueOrDefault("steps") is { } text
-            ? int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"policy option steps={text}: expected a positive whole number")
-            : DefaultStepsPerChunk;
-        double? ensemble = ctx.Options?.GetValueOrDefault("ensemble") is { } decay
-            ? double.TryParse(decay, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : throw new ArgumentException($"policy option ensemble={decay}: expected a number (the decay per tick of age)")
-            : null;
-        var stallTemperature = ctx.Options?.GetValueOrDefault("stall-temperature") is { } t
-            ? float.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var temp) && temp >= 0 && float.IsFinite(temp) ? temp : throw new ArgumentException($"policy option stall-temperature={t}: expected a number ≥ 0 (0: always greedy)")
-            : new ModelPolicyOptions().StallTemperature;
-        var stallRadians = ctx.Options?.GetValueOrDefault("stall-radians") is { } r
-            ? double.TryParse(r, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var rad) && rad > 0 && double.IsFinite(rad) ? rad : throw new ArgumentException($"policy option stall-radians={r}: expected a positive number")
-            : StallDetector.DefaultRadians;
-        var options = new ModelPolicyOptions(steps, ensemble, stallTemperature, stallRadians, (int)(ctx.Seed % int.MaxValue));
+        var defaults = new ModelPolicyOptions();
+        var steps = PolicyNumber(ctx, "steps", v => v >= 1 && v == Math.Floor(v), "a positive whole number");
+        var ensemble = PolicyNumber(ctx, "ensemble", _ => true, "a number (the decay per tick of age)");
+        var stallTemperature = PolicyNumber(ctx, "stall-temperature", v => v >= 0, "a number ≥ 0 (0: always greedy)");
+        var stallRadians = PolicyNumber(ctx, "stall-radians", v => v > 0, "a positive number");
+        var options = new ModelPolicyOptions((int?)steps ?? DefaultStepsPerChunk, ensemble, (float?)stallTemperature ?? defaults.StallTemperature,
+            stallRadians ?? defaults.StallRadians, (int)(ctx.Seed % int.MaxValue));
         return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, options);
     }, needsFrames: true);
+
+    /// <summary>The policy option <paramref name="key"/> as a finite number, null when absent; a clear error when it is not <paramref name="expected"/>.</summary>
+    private static double? PolicyNumber(PolicyContext ctx, string key, Func<double, bool> valid, string expected) =>
+        ctx.Options?.GetValueOrDefault(key) is not { } text ? null
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && valid(v) ? v
+        : throw new ArgumentException($"policy option {key}={text}: expected {expected}");
 
     /// <summary>models/default of the repository (searched upwards from the working and app directories).</summary>
     public static string FindDefaultModel()
