@@ -190,7 +190,6 @@ public static class TrainCommand
     /// </summary>
     public const int DefaultStepsPerChunk = 8;
 
-
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
 

@@ -11,8 +11,6 @@ public sealed class ChunkEnsemble(double decay, TimeSpan period)
 {
     private readonly List<(DateTimeOffset Stamp, float[][] Targets)> _chunks = [];
 
-    public double Decay => decay;
-
     /// <summary>Chunks still held (those that cover some time at or after the latest stamp).</summary>
     public int Count => _chunks.Count;
 
@@ -33,8 +31,6 @@ public sealed class ChunkEnsemble(double decay, TimeSpan period)
         foreach (var (chunkStamp, chunk) in _chunks)
         {
             var step = StepAt(chunkStamp, stamp);
-            if (chunk[step].Length != joints)
-                continue;
             var weight = Math.Exp(-decay * step);
             for (var j = 0; j < joints; j++)
                 sum[j] += weight * chunk[step][j];

@@ -11,7 +11,8 @@ namespace Controller.Model.Policy;
 /// positions and the instruction go in; a chunk of absolute joint targets comes out, with the action tokens that
 /// produced it. One DisposeScope per <see cref="Infer"/> (inside <see cref="ModelBundle"/>); no tensors leave.
 /// Bad input is rejected with a metric and answered with an empty chunk (nothing to send: the robot holds).
-/// Thread-safe (the bundle serialises calls). Blocking: takes a few ms of CPU per call.
+/// <see cref="Imagine"/> may run alongside <see cref="Infer"/> (the bundle serialises them); <see cref="Infer"/> keeps
+/// the stall and ensemble state of one control loop, so one caller drives it. Blocking: takes a few ms of CPU per call.
 /// </summary>
 /// <remarks>With <c>limits</c> (the robot profile's joints) targets are clipped into each joint's position range, as
 /// the model knows nothing of limits; the safety layer downstream still applies its own checks. <c>options</c> choose
@@ -21,8 +22,9 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
     private const string Source = "model-policy";
     // Field initializers see the constructor parameter: the first one replaces a null with the defaults for the rest.
     private readonly ModelPolicyOptions options = options ??= new ModelPolicyOptions();
-    private readonly ChunkEnsemble? ensemble = options.EnsembleDecay is { } decay ? new ChunkEnsemble(decay, Period(bundle)) : null;
-    private readonly StallDetector stall = new(Period(bundle) * bundle.ActionTokenizer.Horizon, options.StallRadians);
+    private readonly TimeSpan period = StepPeriod(bundle);
+    private readonly ChunkEnsemble? ensemble = options.EnsembleDecay is { } decay ? new ChunkEnsemble(decay, StepPeriod(bundle)) : null;
+    private readonly StallDetector stall = new(StepPeriod(bundle) * bundle.ActionTokenizer.Horizon, options.StallRadians);
     private Random rng = new(options.Seed);
     private long sequence;
 
@@ -32,7 +34,6 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
 
     public ActionChunk Infer(Observation observation)
     {
-        var period = Period(bundle);
         var frame = cameraId is not null && observation.Frames.TryGetValue(cameraId, out var f) ? f : observation.Frames.Values.FirstOrDefault();
         var state = observation.State;
         var reason = frame is null ? "no frame" : !state.IsWellFormed ? "malformed state" : state.Positions.Length != bundle.Manifest.State.Dims ? "joint count mismatch" : null;
@@ -46,9 +47,11 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
                 if (sampling is not null)
                     ControllerMetrics.PolicyStalled(Name);
                 var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions, sampling));
-                var steps = ensemble is not null ? [ensemble.AddAndBlend(observation.Stamp, prediction.Targets)]
-                    : options.StepsPerChunk > 0 ? prediction.Targets.Take(options.StepsPerChunk).Select(ToDoubles) : prediction.Targets.Select(ToDoubles);
-                var targets = steps.Select(step => step.Select((v, j) => Clip(j, v)).ToArray()).ToArray();
+                double[][] targets = ensemble is not null ? [ensemble.AddAndBlend(observation.Stamp, prediction.Targets)]
+                    : [.. prediction.Targets.Take(options.StepsPerChunk > 0 ? options.StepsPerChunk : prediction.Targets.Length).Select(ToDoubles)];
+                foreach (var step in targets)
+                    for (var j = 0; j < step.Length; j++)
+                        step[j] = Clip(j, step[j]);
                 return new ActionChunk(targets, period, observation.Stamp, Interlocked.Increment(ref sequence), CommandSource.Policy, prediction.Tokens);
             }
             catch (InvalidFrameException e)
@@ -84,7 +87,7 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
         rng = new Random(options.Seed);
     }
 
-    private static TimeSpan Period(ModelBundle bundle) => TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
+    private static TimeSpan StepPeriod(ModelBundle bundle) => TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
 
     public void Dispose()
     {
