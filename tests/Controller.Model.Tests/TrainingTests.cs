@@ -192,6 +192,60 @@ public class TrainingTests
     }
 
     [Fact]
+    public void BatchRandom_SameSeedAndStep_DrawsWhatEveryProcessDraws()
+    {
+        // Pinned values: a per-process hash seed (HashCode.Combine) would draw different batches in every run.
+        Assert.Equal([1305043734, 676825153, 1837095473], Draws(new TrainOptions { Seed = 1 }.BatchRandom(0)));
+        Assert.Equal(Draws(new TrainOptions { Seed = 1 }.BatchRandom(7)), Draws(new TrainOptions { Seed = 1 }.BatchRandom(7)));
+        Assert.NotEqual(Draws(new TrainOptions { Seed = 1 }.BatchRandom(7)), Draws(new TrainOptions { Seed = 2 }.BatchRandom(7)));
+
+        static int[] Draws(Random r) => [r.Next(), r.Next(), r.Next()];
+    }
+
+    [Fact]
+    public void WeightAverage_UpdateThenApplied_HoldsTheAverageUntilDisposed()
+    {
+        using var scope = NewDisposeScope();
+        using var layer = nn.Linear(3, 2, hasBias: false);
+        using (no_grad())
+            layer.weight!.fill_(0);
+        using var average = new WeightAverage(layer, decay: 0.9);
+        using (no_grad())
+            layer.weight!.fill_(1);
+        average.Update(step: 1000);                  // decay 0.9 by then: 0.9·0 + 0.1·1
+
+        using (average.Applied())
+            Assert.Equal(0.1f, layer.weight!.mean().item<float>(), 5);
+        Assert.Equal(1f, layer.weight!.mean().item<float>(), 5);
+    }
+
+    [Fact]
+    public void ModelTrainer_WeightAverageInterruptedAndResumed_SavesWhatAnUninterruptedRunSaves()
+    {
+        var episodes = Enumerable.Range(0, 4).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var dir = Path.Combine(Path.GetTempPath(), "model-ema-" + Guid.NewGuid().ToString("N"));
+        var tok = Path.Combine(dir, "tok");
+        TokenizerTrainer.Train(episodes, Tiny.Fsq, tok, new TrainOptions { Steps = 2, Batch = 2 });
+        var tokenizer = Path.Combine(tok, TokenizerTrainer.WeightsFile);
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var o = new TrainOptions { Steps = 4, Batch = 2, CheckpointEvery = 1, WeightAverage = 0.5, LearningRate = 1e-2 };
+        ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "straight"), o);
+        ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "resumed"), o with { Steps = 2 });
+        ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "resumed"), o with { Resume = true });
+
+        foreach (var file in new[] { ModelTrainer.WeightsFile, ModelTrainer.TrainWeightsFile })
+        {
+            var straight = SafeTensors.Read(Path.Combine(dir, "straight", file)).Tensors;
+            var resumed = SafeTensors.Read(Path.Combine(dir, "resumed", file)).Tensors;
+            foreach (var (name, entry) in straight)
+                Assert.Equal(entry.ToFloats(), resumed[name].ToFloats(), (a, b) => Math.Abs(a - b) < 1e-6);
+        }
+        var averaged = SafeTensors.Read(Path.Combine(dir, "straight", ModelTrainer.WeightsFile)).Tensors;
+        var trained = SafeTensors.Read(Path.Combine(dir, "straight", ModelTrainer.TrainWeightsFile)).Tensors;
+        Assert.Contains(averaged, kv => !kv.Value.ToFloats().SequenceEqual(trained[kv.Key].ToFloats()));
+    }
+
+    [Fact]
     public void Chunk_AbsoluteAndDelta_DifferByTheStateAtTheChunksStart()
     {
         var e = SquaresWorld.Demonstrate(4, maxSteps: 6, size: 16);

@@ -60,6 +60,7 @@ public sealed record ModelReport(
 public static class ModelTrainer
 {
     public const string WeightsFile = "world_model.safetensors";
+    public const string TrainWeightsFile = "world_model_train.safetensors";   // with a weight average: the optimiser's own weights, for --resume
 
     public static ModelReport Train(IReadOnlyList<Episode> episodes, string tokenizerPath, ModelTrainSettings s, string outDir, TrainOptions o,
         IProgress<TrainProgress>? progress = null, Action<string>? status = null, CancellationToken ct = default)
@@ -146,7 +147,12 @@ public static class ModelTrainer
         var optimPath = Path.Combine(outDir, "model_optim.bin");
         var log = new LossLog(Path.Combine(outDir, "model_loss.csv"));
         var opt = optim.AdamW(model.parameters(), o.LearningRate, beta2: 0.95, weight_decay: 0.05);
-        var start = o.Resume ? Resume.From(model, weights, opt, optimPath, log) : 0;
+        // With a weight average, world_model.safetensors holds the average and the training weights are kept beside it.
+        var trainWeights = o.WeightAverage > 0 && File.Exists(Path.Combine(outDir, TrainWeightsFile)) ? Path.Combine(outDir, TrainWeightsFile) : weights;
+        if (o.Resume && o.WeightAverage > 0 && File.Exists(weights))
+            ModuleWeights.Load(model, weights);                                          // the average so far
+        using var average = o.WeightAverage > 0 ? new WeightAverage(model, o.WeightAverage) : null;
+        var start = o.Resume ? Resume.From(model, trainWeights, opt, optimPath, log) : 0;
         if (start > 0)
             status?.Invoke($"resumed at step {start}");
         var tokenizerCopy = Path.Combine(outDir, TokenizerTrainer.WeightsFile);
@@ -163,20 +169,21 @@ public static class ModelTrainer
             ct.ThrowIfCancellationRequested();
             using (var scope = NewDisposeScope())
             {
-                var rng = new Random(HashCode.Combine(o.Seed, step));
+                var rng = o.BatchRandom(step);
                 var pick = Enumerable.Range(0, o.Batch).Select(_ => samples[rng.Next(samples.Count)]).ToList();
                 var (x, y, w) = Batch(pick, config.BlockSize);
                 var lr = o.LearningRateAt(step);
                 last = TrainStep.Apply(Loss(model, x, y, w), model, opt, lr);
+                average?.Update(step);
                 tokens += x.numel();
                 log.Add(step + 1, last, lr);
             }
             progress?.Report(new TrainProgress(step + 1, o.Steps, last, tokens / sw.Elapsed.TotalSeconds, "tokens/s"));
             if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
-                Save(model, opt, manifest with { Step = step + 1 }, weights, optimPath, outDir, log);
+                Save(model, average, opt, manifest with { Step = step + 1 }, optimPath, outDir, log);
         }
         if (!File.Exists(weights))
-            Save(model, opt, manifest with { Step = start }, weights, optimPath, outDir, log);
+            Save(model, average, opt, manifest with { Step = start }, optimPath, outDir, log);
         var tps = tokens / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
 
         status?.Invoke("evaluating on held-out episodes");
@@ -343,18 +350,27 @@ public static class ModelTrainer
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());
 
-    private static void Save(WorldModel model, TorchSharp.Modules.AdamW opt, ModelManifest manifest, string weights, string optimPath, string outDir, LossLog log)
+    private static void Save(WorldModel model, WeightAverage? average, TorchSharp.Modules.AdamW opt, ModelManifest manifest, string optimPath, string outDir, LossLog log)
     {
-        SaveCheckpoint(model, manifest, outDir);
+        if (average is null)
+        {
+            SaveCheckpoint(model, manifest, outDir);
+        }
+        else
+        {
+            SaveCheckpoint(model, manifest, outDir, TrainWeightsFile);
+            using (average.Applied())
+                SaveCheckpoint(model, manifest, outDir);
+        }
         opt.save_state_dict(optimPath);
         log.Write("world model loss (weighted CE)");
     }
 
-    /// <summary>Writes world_model.safetensors (manifest in its metadata) and config.json into <paramref name="dir"/>.</summary>
-    public static void SaveCheckpoint(WorldModel model, ModelManifest manifest, string dir)
+    /// <summary>Writes world_model.safetensors (or <paramref name="file"/>; manifest in its metadata) and config.json into <paramref name="dir"/>.</summary>
+    public static void SaveCheckpoint(WorldModel model, ModelManifest manifest, string dir, string file = WeightsFile)
     {
         var json = manifest.ToJson();
-        ModuleWeights.Save(model, Path.Combine(dir, WeightsFile), new Dictionary<string, string>
+        ModuleWeights.Save(model, Path.Combine(dir, file), new Dictionary<string, string>
         {
             ["kind"] = "world-model",
             ["manifest"] = json,

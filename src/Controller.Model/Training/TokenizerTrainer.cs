@@ -47,7 +47,7 @@ public static class TokenizerTrainer
             using (var scope = NewDisposeScope())
             {
                 // The batch depends only on (seed, step), so a resumed run sees the same data as an uninterrupted one.
-                var rng = new Random(HashCode.Combine(o.Seed, step));
+                var rng = o.BatchRandom(step);
                 var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
                 var x = ImageOps.ToTensor(batch, config.ImageSize);
                 if (rng.Next(2) == 1)

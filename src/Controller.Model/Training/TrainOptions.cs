@@ -10,6 +10,13 @@ public sealed record TrainOptions
     public bool Resume { get; init; }                  // continue from the checkpoint in the output directory
     public int CheckpointEvery { get; init; } = 200;   // steps between checkpoints (and CSV/PNG refresh)
     public int Threads { get; init; } = 2;             // torch intra-op threads; the machine is shared
+    public double WeightAverage { get; init; }         // model trainer: decay of the saved weights' moving average (0: save the last step's weights)
+
+    /// <summary>
+    /// The random source of step <paramref name="step"/>'s batch: a function of seed and step alone, in every process.
+    /// (<c>HashCode.Combine</c>, used before session 8, is seeded randomly per process, so runs were not repeatable.)
+    /// </summary>
+    public Random BatchRandom(int step) => new(unchecked(Seed * 1_000_003 + step));
 
     public double LearningRateAt(int step)
     {
