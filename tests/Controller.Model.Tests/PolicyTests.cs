@@ -140,6 +140,21 @@ public class PolicyTests
     }
 
     [Fact]
+    public void Infer_TemperatureSet_SamplesEveryPlanReproduciblyPerSeed()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        using var greedy = new ModelPolicy(bundle, ownsBundle: false);
+        using var sampled = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 100, Seed: 3));
+        using var again = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 100, Seed: 3));
+        var first = Obs(16, 3);
+
+        var drawn = sampled.Infer(first).Tokens;
+        // At temperature 100 the draw is near uniform over the bins: the first plan already differs from greedy.
+        Assert.NotEqual(greedy.Infer(first).Tokens, drawn);
+        Assert.Equal(drawn, again.Infer(first).Tokens);
+    }
+
+    [Fact]
     public void PredictActions_InstructionCachedAcrossTicks_MatchesAFreshBundle()
     {
         var dir = Tiny.CheckpointDir();

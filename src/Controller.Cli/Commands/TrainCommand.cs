@@ -201,7 +201,8 @@ public static class TrainCommand
     /// ensemble=DECAY (ask every tick and execute the temporal ensemble of the overlapping chunks; a chunk predicted
     /// a ticks ago weighs exp(-DECAY·a); overrides steps), stall-temperature=T (when the arm has not moved over a
     /// chunk's duration, sample the next plan at temperature T instead of repeating the greedy one; default 1, 0 is
-    /// always greedy), stall-radians=R (what "has not moved" means: every joint within R; default 0.005).
+    /// always greedy), stall-radians=R (what "has not moved" means: every joint within R; default 0.005), temperature=T
+    /// (sample every other plan at T too; default 0, greedy).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
@@ -218,8 +219,9 @@ public static class TrainCommand
         var ensemble = PolicyNumber(ctx, "ensemble", _ => true, "a number (the decay per tick of age)");
         var stallTemperature = PolicyNumber(ctx, "stall-temperature", v => v >= 0, "a number ≥ 0 (0: always greedy)");
         var stallRadians = PolicyNumber(ctx, "stall-radians", v => v > 0, "a positive number");
+        var temperature = PolicyNumber(ctx, "temperature", v => v >= 0, "a number ≥ 0 (0: greedy)");
         var options = new ModelPolicyOptions((int?)steps ?? DefaultStepsPerChunk, ensemble, (float?)stallTemperature ?? defaults.StallTemperature,
-            stallRadians ?? defaults.StallRadians, (int)(ctx.Seed % int.MaxValue));
+            stallRadians ?? defaults.StallRadians, (int)(ctx.Seed % int.MaxValue), (float?)temperature ?? defaults.Temperature);
         return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, options);
     }, needsFrames: true);
 

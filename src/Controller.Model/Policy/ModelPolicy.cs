@@ -43,9 +43,10 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
             {
                 var rgb = ImageOps.ToRgb(frame!, bundle.ImageSize);
                 var positions = state.Positions.Select(p => (float)p).ToArray();
-                var sampling = options.StallTemperature > 0 && stall.Observe(observation.Stamp, state.Positions) ? new Sampling(options.StallTemperature, rng) : null;
-                if (sampling is not null)
+                var stalled = options.StallTemperature > 0 && stall.Observe(observation.Stamp, state.Positions);
+                if (stalled)
                     ControllerMetrics.PolicyStalled(Name);
+                var sampling = stalled ? new Sampling(options.StallTemperature, rng) : options.Temperature > 0 ? new Sampling(options.Temperature, rng) : null;
                 var prediction = NoGcTick.Run(() => bundle.PredictActions(observation.Instruction, rgb, positions, sampling));
                 double[][] targets = ensemble is not null ? [ensemble.AddAndBlend(observation.Stamp, prediction.Targets)]
                     : [.. prediction.Targets.Take(options.StepsPerChunk > 0 ? options.StepsPerChunk : prediction.Targets.Length).Select(ToDoubles)];

@@ -13,9 +13,12 @@ namespace Controller.Model.Policy;
 /// was measured with the session-6 checkpoint: push on held-out seeds 0–99 / 1000–1099 went from 43 / 48 (greedy) to
 /// 58 / 59 (0.5: 54, 2: 49 on seeds 0–99), reach from 99 to 100 (docs/model.md).</param>
 /// <param name="Seed">Seeds the sampling, so an episode is reproducible.</param>
+/// <param name="Temperature">When &gt; 0, every plan that does not follow a stall is sampled at this temperature too. 0 (the default)
+/// decodes them greedily.</param>
 public sealed record ModelPolicyOptions(
     int StepsPerChunk = 0,
     double? EnsembleDecay = null,
     float StallTemperature = 1,
     double StallRadians = StallDetector.DefaultRadians,
-    int Seed = 0);
+    int Seed = 0,
+    float Temperature = 0);
