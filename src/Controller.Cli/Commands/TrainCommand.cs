@@ -13,7 +13,7 @@ using Spectre.Console;
 namespace Controller.Cli.Commands;
 
 /// <summary>
-/// `controller train tokenizer|model|synthetic`: trains the FSQ image tokenizer or the world model from demonstrations
+/// `controller train tokenizer|model|renderer|synthetic`: trains the FSQ image tokenizer, the world model or the imagination renderer from demonstrations
 /// (seeded, resumable, safetensors checkpoints, loss CSV + PNG), or writes synthetic demonstrations for development.
 /// </summary>
 public static class TrainCommand
@@ -23,6 +23,7 @@ public static class TrainCommand
         var cmd = new Command("train", "Train the image tokenizer or the world model from demonstrations (see docs/model.md).");
         cmd.Subcommands.Add(Tokenizer());
         cmd.Subcommands.Add(ModelVerb());
+        cmd.Subcommands.Add(Renderer());
         cmd.Subcommands.Add(Synthetic());
         cmd.Subcommands.Add(Preview());
         return cmd;
@@ -76,6 +77,32 @@ public static class TrainCommand
             var config = new FsqConfig { Channels = p.GetValue(channels), Hidden = p.GetValue(hidden), Kind = p.GetValue(kind)! };
             var report = await WithProgress("tokenizer", o.Steps, (prog, st) => TokenizerTrainer.Train(episodes, config, p.GetValue(output)!, o, prog, ct));
             AnsiConsole.MarkupLine($"[green]tokenizer[/] step {report.Step}, loss {report.TrainLoss:F5}, held-out PSNR [bold]{report.HeldOutPsnr:F2} dB[/] on {report.HeldOutFrames} frames, {report.Seconds:F0} s");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Command Renderer()
+    {
+        Option<string> data = Data();
+        var output = new Option<string>("--out") { Description = "Model directory to add frame_renderer.safetensors to (imagination then uses it), with its loss CSV/PNG and report", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors whose codes it draws (default: the one in --out)" };
+        Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads(), every = Every();
+        var lr = Lr(2e-3);
+        var resume = Resume();
+        var horizon = new Option<int>("--horizon") { Description = "Steps between the current frame and the drawn one (the world model's chunk horizon)", DefaultValueFactory = _ => 8 };
+        var cmd = new Command("renderer", "Train the imagination renderer: draws frame t+H from its codes and frame t (tokenizer frozen); reports held-out PSNR against the skip-block rendering.")
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, horizon, every };
+        cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
+        {
+            var dir = p.GetValue(output)!;
+            var tok = p.GetValue(tokenizer) ?? Path.Combine(dir, TokenizerTrainer.WeightsFile);
+            if (!File.Exists(tok))
+                throw new CheckpointException($"image tokenizer '{tok}' not found (pass --tokenizer, or --out a model directory)");
+            var episodes = LoadEpisodes(p.GetValue(data)!);
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
+            var report = await WithProgress("renderer", o.Steps, (prog, st) => RendererTrainer.Train(episodes, tok, dir, o, p.GetValue(horizon), progress: prog, ct: ct));
+            AnsiConsole.MarkupLine($"[green]renderer[/] step {report.Step}, loss {report.TrainLoss:F5}; frame t+H from its own codes: skip-block {report.SkipBlockPsnr:F2} dB, renderer [bold]{report.RendererPsnr:F2} dB[/], copy-last {report.CopyLastPsnr:F2} dB ({report.HeldOutPairs} held-out pairs), {report.Seconds:F0} s");
             return 0;
         }));
         return cmd;
@@ -202,7 +229,7 @@ public static class TrainCommand
     /// a ticks ago weighs exp(-DECAY·a); overrides steps), stall-temperature=T (when the arm has not moved over a
     /// chunk's duration, sample the next plan at temperature T instead of repeating the greedy one; default 1, 0 is
     /// always greedy), stall-radians=R (what "has not moved" means: every joint within R; default 0.005), temperature=T
-    /// (sample every other plan at T too; default 0, greedy).
+    /// (sample every other plan at T too; default 0.25, 0 is greedy).
     /// The loaded checkpoint is shared by every episode of the process.
     /// </summary>
     public static void RegisterModelPolicy() => PolicyFactory.Register("model", "the world model (tokenized frame + state + instruction → action chunk)", ctx =>
@@ -217,7 +244,7 @@ public static class TrainCommand
         var defaults = new ModelPolicyOptions();
         var steps = PolicyNumber(ctx, "steps", v => v >= 1 && v == Math.Floor(v), "a positive whole number");
         var ensemble = PolicyNumber(ctx, "ensemble", _ => true, "a number (the decay per tick of age)");
-        var stallTemperature = PolicyNumber(ctx, "stall-temperature", v => v >= 0, "a number ≥ 0 (0: always greedy)");
+        var stallTemperature = PolicyNumber(ctx, "stall-temperature", v => v >= 0, "a number ≥ 0 (0: off)");
         var stallRadians = PolicyNumber(ctx, "stall-radians", v => v > 0, "a positive number");
         var temperature = PolicyNumber(ctx, "temperature", v => v >= 0, "a number ≥ 0 (0: greedy)");
         var options = new ModelPolicyOptions((int?)steps ?? DefaultStepsPerChunk, ensemble, (float?)stallTemperature ?? defaults.StallTemperature,

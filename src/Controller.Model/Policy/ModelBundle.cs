@@ -25,17 +25,19 @@ public sealed class ModelBundle : IDisposable
 {
     private readonly FsqImageTokenizer fsq;
     private readonly WorldModel model;
+    private readonly FrameRenderer? renderer;     // draws imagined frames when the directory has one (train renderer)
     private readonly Lock gate = new();
     private readonly KvCache cache;
     private readonly VectorDecoder vector;
     private string? cachedInstruction;
     private int instructionTokens;
 
-    private ModelBundle(ModelManifest manifest, FsqImageTokenizer fsq, WorldModel model)
+    private ModelBundle(ModelManifest manifest, FsqImageTokenizer fsq, WorldModel model, FrameRenderer? renderer)
     {
         Manifest = manifest;
         this.fsq = fsq;
         this.model = model;
+        this.renderer = renderer;
         cache = new KvCache(model.Config);
         vector = new VectorDecoder(model);
         ActionTokenizer = manifest.Actions.Build();
@@ -84,7 +86,8 @@ public sealed class ModelBundle : IDisposable
                 throw;
             }
             model.eval();
-            var bundle = new ModelBundle(manifest, fsq, model);
+            var rendererPath = Path.Combine(dir, RendererTrainer.WeightsFile);
+            var bundle = new ModelBundle(manifest, fsq, model, File.Exists(rendererPath) ? RendererTrainer.Load(rendererPath) : null);
             bundle.WarmUp(warmUpTicks);
             return bundle;
         }
@@ -174,12 +177,15 @@ public sealed class ModelBundle : IDisposable
     /// <summary>
     /// Renders imagined codes using the current frame as reference, as a video codec's skip blocks do: a patch whose
     /// imagined code equals the current frame's code is predicted unchanged and keeps the current frame's pixels; the
-    /// other patches (what the model expects to move) come from the tokenizer's decoder. Packed RGB.
+    /// other patches (what the model expects to move) come from the tokenizer's decoder. When the checkpoint directory
+    /// has a <see cref="FrameRenderer"/>, it draws the frame instead, starting from that same rule. Packed RGB.
     /// <paramref name="referenceCodes"/>: the reference's own codes, when the caller already has them.
     /// </summary>
     public byte[] RenderAgainst(int[] codes, byte[] reference, int[]? referenceCodes = null)
     {
         var now = referenceCodes ?? EncodeFrame(reference);
+        if (renderer is not null)
+            return Render(codes, reference, now);
         var drawn = DecodeCodes(codes);
         int size = ImageSize, grid = Layout.Grid, patch = size / grid;
         var result = (byte[])drawn.Clone();
@@ -192,6 +198,20 @@ public sealed class ModelBundle : IDisposable
                 Array.Copy(reference, (r * size + c0) * 3, result, (r * size + c0) * 3, patch * 3);
         }
         return result;
+    }
+
+    /// <summary>The <see cref="FrameRenderer"/>'s drawing of <paramref name="codes"/> given the reference frame and its codes.</summary>
+    private byte[] Render(int[] codes, byte[] reference, int[] referenceCodes)
+    {
+        lock (gate)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var input = FrameRenderer.Inputs(fsq, ImageOps.ToTensor([reference], ImageSize), Ids(codes), Ids(referenceCodes));
+            return ImageOps.FromTensor(renderer!.call(input).clamp(0, 1))[0];
+        }
+
+        static Tensor Ids(int[] c) => tensor(c.Select(v => (long)v).ToArray(), 1, c.Length);
     }
 
     /// <summary>
@@ -275,6 +295,7 @@ public sealed class ModelBundle : IDisposable
     {
         cache.Dispose();
         model.Dispose();
+        renderer?.Dispose();
         fsq.Dispose();
     }
 }

@@ -13,12 +13,13 @@ namespace Controller.Model.Policy;
 /// was measured with the session-6 checkpoint: push on held-out seeds 0–99 / 1000–1099 went from 43 / 48 (greedy) to
 /// 58 / 59 (0.5: 54, 2: 49 on seeds 0–99), reach from 99 to 100 (docs/model.md).</param>
 /// <param name="Seed">Seeds the sampling, so an episode is reproducible.</param>
-/// <param name="Temperature">When &gt; 0, every plan that does not follow a stall is sampled at this temperature too. 0 (the default)
-/// decodes them greedily.</param>
+/// <param name="Temperature">When &gt; 0, every plan that does not follow a stall is sampled at this temperature too; 0 decodes
+/// them greedily. The default, 0.25, was chosen on validation seeds with the session-6 checkpoint (push over 500 held-out
+/// seeds: 312 successes against 272 greedy; reach the same, 387 of 400; docs/model.md).</param>
 public sealed record ModelPolicyOptions(
     int StepsPerChunk = 0,
     double? EnsembleDecay = null,
     float StallTemperature = 1,
     double StallRadians = StallDetector.DefaultRadians,
     int Seed = 0,
-    float Temperature = 0);
+    float Temperature = 0.25f);

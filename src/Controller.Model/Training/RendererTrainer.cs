@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Controller.Model.Checkpoints;
+using Controller.Model.Data;
+using Controller.Model.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Controller.Model.Training;
+
+/// <summary>
+/// Held-out PSNRs (dB) of frame t+H drawn from its own codes against frame t: with the skip-block rule and with the
+/// renderer; and the copy-last-frame baseline. Pairs are (t, t+H) within held-out episodes.
+/// </summary>
+public sealed record RendererReport(int Step, double TrainLoss, double SkipBlockPsnr, double RendererPsnr, double CopyLastPsnr, int HeldOutPairs, int TrainPairs, double Seconds);
+
+/// <summary>
+/// Trains a <see cref="FrameRenderer"/> on (frame t, frame t+H) pairs of demonstrations, with the image tokenizer
+/// frozen: the input is frame t and the codes of frame t+H, the target frame t+H, the loss plain MSE (what PSNR
+/// measures). Every 10th episode is held out. Writes frame_renderer.safetensors (+ optimiser state),
+/// renderer_loss.csv/png and renderer_report.json. Seeded and resumable like the other trainers. Blocking.
+/// </summary>
+public static class RendererTrainer
+{
+    public const string WeightsFile = "frame_renderer.safetensors";
+
+    public static RendererReport Train(IReadOnlyList<Episode> episodes, string tokenizerPath, string outDir, TrainOptions o, int horizon = 8, int heldOutPairs = 400,
+        IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+    {
+        Runtime.TorchRuntime.EnsureLoadable();
+        torch.set_num_threads(o.Threads);
+        Directory.CreateDirectory(outDir);
+        var train = Pairs(episodes.Where((_, i) => i % 10 != 9 || episodes.Count < 10), horizon);
+        var held = Pairs(episodes.Where((_, i) => i % 10 == 9), horizon);
+        if (train.Count == 0)
+            throw new InvalidDataException("no frames to train the renderer on");
+        using var tokenizer = TokenizerTrainer.Load(tokenizerPath);
+        var size = tokenizer.Config.ImageSize;
+        if (episodes[0].Frames[0].Length != size * size * 3)
+            throw new InvalidDataException($"frames are not {size}×{size} RGB, the tokenizer's size");
+        torch.manual_seed(o.Seed);
+        using var renderer = new FrameRenderer();
+        var weights = Path.Combine(outDir, WeightsFile);
+        var optimPath = Path.Combine(outDir, "renderer_optim.bin");
+        var log = new LossLog(Path.Combine(outDir, "renderer_loss.csv"));
+        var opt = optim.AdamW(renderer.parameters(), o.LearningRate, weight_decay: 0);
+        var start = o.Resume ? Resume.From(renderer, weights, opt, optimPath, log) : 0;
+        var sw = Stopwatch.StartNew();
+        double last = double.NaN;
+        for (var step = start; step < o.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                var rng = o.BatchRandom(step);
+                var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
+                var (input, target) = Batch(tokenizer, batch, size);
+                var loss = (renderer.call(input) - target).pow(2).mean();
+                var lr = o.LearningRateAt(step);
+                last = TrainStep.Apply(loss, renderer, opt, lr);
+                log.Add(step + 1, last, lr);
+            }
+            progress?.Report(new TrainProgress(step + 1, o.Steps, last, (step + 1 - start) * o.Batch / sw.Elapsed.TotalSeconds, "pairs/s"));
+            if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
+                Save(renderer, opt, weights, optimPath, log, step + 1, o.Seed);
+        }
+        if (!File.Exists(weights))
+            Save(renderer, opt, weights, optimPath, log, start, o.Seed);
+        var (skip, rendered, copy) = Measure(tokenizer, renderer, held.Count > 0 ? Sample(held, heldOutPairs) : Sample(train, heldOutPairs), size);
+        var report = new RendererReport(Math.Max(start, o.Steps), last, skip, rendered, copy, Math.Min(heldOutPairs, held.Count), train.Count, sw.Elapsed.TotalSeconds);
+        File.WriteAllText(Path.Combine(outDir, "renderer_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
+        return report;
+    }
+
+    /// <summary>Loads a renderer checkpoint (eval mode); <see cref="CheckpointException"/> when it is not one.</summary>
+    public static FrameRenderer Load(string path)
+    {
+        var (tensors, meta) = SafeTensors.Read(path);
+        if (meta.GetValueOrDefault("kind") != "frame-renderer")
+            throw new CheckpointException($"'{path}' is not a frame renderer checkpoint");
+        var renderer = new FrameRenderer();
+        try
+        {
+            ModuleWeights.Apply(renderer, tensors, path);
+        }
+        catch
+        {
+            renderer.Dispose();
+            throw;
+        }
+        renderer.eval();
+        return renderer;
+    }
+
+    /// <summary>Every (frame t, frame t+H) of the episodes; t+H is clamped to the last frame, as in the world model's sequences.</summary>
+    private static List<(byte[] Now, byte[] Next)> Pairs(IEnumerable<Episode> episodes, int horizon) =>
+        [.. episodes.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e.Frames[t], e.Frames[Math.Min(t + horizon, e.Steps - 1)])))];
+
+    private static List<(byte[] Now, byte[] Next)> Sample(List<(byte[] Now, byte[] Next)> pairs, int count)
+    {
+        var rng = new Random(7);
+        return [.. pairs.OrderBy(_ => rng.Next()).Take(count)];
+    }
+
+    /// <summary>The renderer's input from the true codes of each pair's second frame, and that frame, [B,10,H,W] and [B,3,H,W].</summary>
+    private static (Tensor Input, Tensor Target) Batch(FsqImageTokenizer tokenizer, IReadOnlyList<(byte[] Now, byte[] Next)> pairs, int size)
+    {
+        using var noGrad = no_grad();
+        var now = ImageOps.ToTensor([.. pairs.Select(p => p.Now)], size);
+        var next = ImageOps.ToTensor([.. pairs.Select(p => p.Next)], size);
+        return (FrameRenderer.Inputs(tokenizer, now, tokenizer.Codes(next), tokenizer.Codes(now)), next);
+    }
+
+    private static (double SkipBlock, double Rendered, double CopyLast) Measure(FsqImageTokenizer tokenizer, FrameRenderer renderer, List<(byte[] Now, byte[] Next)> pairs, int size)
+    {
+        using var noGrad = no_grad();
+        double skip = 0, rendered = 0, copy = 0;
+        for (var i = 0; i < pairs.Count; i += 32)
+        {
+            using var scope = NewDisposeScope();
+            var part = pairs.Skip(i).Take(32).ToList();
+            var (input, _) = Batch(tokenizer, part, size);
+            var changed = input.narrow(1, 9, 1);
+            var skipped = ImageOps.FromTensor(changed * input.narrow(1, 3, 3) + (1 - changed) * input.narrow(1, 0, 3));
+            var drawn = ImageOps.FromTensor(renderer.call(input).clamp(0, 1));
+            for (var j = 0; j < part.Count; j++)
+            {
+                skip += ImageOps.Psnr(skipped[j], part[j].Next);
+                rendered += ImageOps.Psnr(drawn[j], part[j].Next);
+                copy += ImageOps.Psnr(part[j].Now, part[j].Next);
+            }
+        }
+        var n = Math.Max(1, pairs.Count);
+        return (skip / n, rendered / n, copy / n);
+    }
+
+    private static void Save(FrameRenderer renderer, TorchSharp.Modules.AdamW opt, string weights, string optimPath, LossLog log, int step, int seed)
+    {
+        ModuleWeights.Save(renderer, weights, new Dictionary<string, string>
+        {
+            ["kind"] = "frame-renderer",
+            ["step"] = step.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+        });
+        opt.save_state_dict(optimPath);
+        log.Write("frame renderer loss (MSE)");
+    }
+}
