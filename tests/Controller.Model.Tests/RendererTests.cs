@@ -31,24 +31,52 @@ public class RendererTests
     }
 
     [Fact]
-    public void RendererTrainer_TinyRunIntoAModelDir_ReportsAndTheBundleDrawsWithIt()
+    public void RendererTrainer_TinyRun_WritesACheckpointAndReport()
     {
         var dir = Tiny.CheckpointDir();
         var episodes = Enumerable.Range(0, 10).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
-        var reference = episodes[0].Frames[0];
-        using (var plain = ModelBundle.Load(dir, warmUpTicks: 0))
-            Assert.Equal(reference, plain.RenderAgainst(plain.EncodeFrame(reference), reference));
 
         var report = RendererTrainer.Train(episodes, Path.Combine(dir, TokenizerTrainer.WeightsFile), dir,
             new TrainOptions { Steps = 3, Batch = 4, LearningRate = 1e-2 }, horizon: 2, heldOutPairs: 4);
 
         Assert.Equal(3, report.Step);
         Assert.Equal(4, report.HeldOutPairs);
+        Assert.Equal(54, report.TrainPairs);                                 // 9 training episodes × 6 steps
         Assert.True(double.IsFinite(report.RendererPsnr) && double.IsFinite(report.SkipBlockPsnr), $"{report}");
         Assert.True(File.Exists(Path.Combine(dir, "renderer_loss.png")));
+        using var loaded = RendererTrainer.Load(Path.Combine(dir, RendererTrainer.WeightsFile));
+    }
+
+    [Fact]
+    public void RenderAgainst_ModelDirWithARenderer_RedrawsOnlyTheChangedCells()
+    {
+        var dir = Tiny.CheckpointDir();
+        var reference = Tiny.Image(16, 3);
+        int[] codes;
+        byte[] skipBlock;
+        using (var plain = ModelBundle.Load(dir, warmUpTicks: 0))
+        {
+            codes = plain.EncodeFrame(reference);
+            codes[3] = (codes[3] + 1) % Tiny.Fsq.CodebookSize;           // the bottom-right cell of the 2×2 grid changes
+            skipBlock = plain.RenderAgainst(codes, reference);
+        }
+        using (var renderer = new FrameRenderer())
+        {
+            using (no_grad())
+                renderer.parameters().Last().fill_(0.2);                  // the last conv's bias: brighten what it corrects
+            RendererTrainer.SaveCheckpoint(renderer, Path.Combine(dir, RendererTrainer.WeightsFile), 0, 1);
+        }
+
         using var bundle = ModelBundle.Load(dir, warmUpTicks: 0);
-        // Three steps moved the renderer's last conv off zero: it no longer returns the unchanged frame as is.
-        Assert.NotEqual(reference, bundle.RenderAgainst(bundle.EncodeFrame(reference), reference));
+        var rendered = bundle.RenderAgainst(codes, reference);
+
+        Assert.Equal(reference, bundle.RenderAgainst(bundle.EncodeFrame(reference), reference));
+        for (var row = 0; row < 16; row++)
+        {
+            var outside = row < 8 ? 16 : 8;                                  // pixels of this row outside the changed cell
+            Assert.Equal(skipBlock.AsSpan(row * 48, outside * 3).ToArray(), rendered.AsSpan(row * 48, outside * 3).ToArray());
+        }
+        Assert.NotEqual(skipBlock, rendered);
     }
 
     [Fact]

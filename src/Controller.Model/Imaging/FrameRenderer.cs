@@ -10,8 +10,8 @@ namespace Controller.Model.Imaging;
 /// frame does (GAIA-1's video decoder; a codec's motion-compensated residual). The skip-block rendering
 /// (<c>ModelBundle.RenderAgainst</c>) keeps the current frame's pixels where a code is unchanged and takes the
 /// tokenizer's drawing of the code elsewhere; this module starts as exactly that (its last conv is zero) and learns a
-/// correction from the current frame, both drawings and the changed-cell mask: the table under a moved arm is in the
-/// current frame, not in the code. The tokenizer is frozen, so the world model's codes mean what they meant.
+/// correction of the changed cells from the current frame, both drawings and the changed-cell mask: the table under a
+/// moved arm is in the current frame, not in the code. The tokenizer is frozen, so the world model's codes mean what they meant.
 /// Input [B,10,H,W] from <see cref="Inputs"/>; output [B,3,H,W] in [0,1] (unclamped while training).
 /// </summary>
 public sealed class FrameRenderer : Module<Tensor, Tensor>
@@ -40,7 +40,10 @@ public sealed class FrameRenderer : Module<Tensor, Tensor>
         var reference = input.narrow(1, 0, 3);
         var drawn = input.narrow(1, 3, 3);
         var changed = input.narrow(1, 9, 1);
-        return changed * drawn + (1 - changed) * reference + net.call(input);
+        // The correction applies only where a code changed: elsewhere the current frame's pixels are exact, and a
+        // correction there (trained on the pixel-summed MSE, dominated by frames that change a lot) cost 3 dB of mean
+        // PSNR on the many frames that hardly change (measured: 30.4 against the skip-block rule's 33.4 dB).
+        return changed * (drawn + net.call(input)) + (1 - changed) * reference;
     }
 
     /// <summary>

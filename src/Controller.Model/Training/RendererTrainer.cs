@@ -135,14 +135,18 @@ public static class RendererTrainer
         return (skip / n, rendered / n, copy / n);
     }
 
-    private static void Save(FrameRenderer renderer, TorchSharp.Modules.AdamW opt, string weights, string optimPath, LossLog log, int step, int seed)
-    {
-        ModuleWeights.Save(renderer, weights, new Dictionary<string, string>
+    /// <summary>Writes the renderer's weights with the metadata <see cref="Load"/> checks.</summary>
+    public static void SaveCheckpoint(FrameRenderer renderer, string path, int step, int seed) =>
+        ModuleWeights.Save(renderer, path, new Dictionary<string, string>
         {
             ["kind"] = "frame-renderer",
             ["step"] = step.ToString(CultureInfo.InvariantCulture),
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
         });
+
+    private static void Save(FrameRenderer renderer, TorchSharp.Modules.AdamW opt, string weights, string optimPath, LossLog log, int step, int seed)
+    {
+        SaveCheckpoint(renderer, weights, step, seed);
         opt.save_state_dict(optimPath);
         log.Write("frame renderer loss (MSE)");
     }
