@@ -48,6 +48,30 @@ public class RendererTests
     }
 
     [Fact]
+    public void Imagined_TinyModel_PairsFrameTWithFrameTPlusHAndTheModelsCodes()
+    {
+        var dir = Tiny.CheckpointDir();
+        var episodes = Enumerable.Range(0, 10).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        using var bundle = ModelBundle.Load(dir, warmUpTicks: 0);
+
+        var pairs = RendererTrainer.Imagined(bundle, episodes, count: 5, seed: 3);
+        var report = RendererTrainer.Train(episodes, Path.Combine(dir, TokenizerTrainer.WeightsFile), dir,
+            new TrainOptions { Steps = 2, Batch = 4 }, horizon: bundle.ActionTokenizer.Horizon, heldOutPairs: 4, imagined: pairs);
+
+        Assert.Equal(5, pairs.Count);
+        var training = episodes.Where((_, i) => i % 10 != 9).ToList();
+        foreach (var pair in pairs)
+        {
+            var e = training.Single(e => e.Frames.Contains(pair.Now));
+            var t = Array.IndexOf(e.Frames, pair.Now);
+            Assert.Same(e.Frames[Math.Min(t + bundle.ActionTokenizer.Horizon, e.Steps - 1)], pair.Next);
+            var actions = bundle.ActionTokenizer.Encode(e.Chunk(t, bundle.ActionTokenizer.Horizon, bundle.Manifest.ActionFrame));
+            Assert.Equal(bundle.ImagineCodes(e.Instruction, pair.Now, e.States[t], actions, out _), pair.Codes);
+        }
+        Assert.Equal(5, report.TrainPairs);
+    }
+
+    [Fact]
     public void RenderAgainst_ModelDirWithARenderer_RedrawsOnlyTheChangedCells()
     {
         var dir = Tiny.CheckpointDir();

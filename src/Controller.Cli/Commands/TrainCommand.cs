@@ -91,8 +91,9 @@ public static class TrainCommand
         var lr = Lr(2e-3);
         var resume = Resume();
         var horizon = new Option<int>("--horizon") { Description = "Steps between the current frame and the drawn one (the world model's chunk horizon)", DefaultValueFactory = _ => 8 };
+        var imagined = new Option<int>("--imagined") { Description = "Train on this many pairs whose codes the world model in --out imagines (its mistakes included) instead of the frames' own codes; 0: own codes", DefaultValueFactory = _ => 0 };
         var cmd = new Command("renderer", "Train the imagination renderer: draws frame t+H from its codes and frame t (tokenizer frozen); reports held-out PSNR against the skip-block rendering.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, horizon, every };
+        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, horizon, every, imagined };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
             var dir = p.GetValue(output)!;
@@ -101,7 +102,13 @@ public static class TrainCommand
                 throw new CheckpointException($"image tokenizer '{tok}' not found (pass --tokenizer, or --out a model directory)");
             var episodes = LoadEpisodes(p.GetValue(data)!);
             var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every) };
-            var report = await WithProgress("renderer", o.Steps, (prog, st) => RendererTrainer.Train(episodes, tok, dir, o, p.GetValue(horizon), progress: prog, ct: ct));
+            List<RenderPair>? pairs = null;
+            if (p.GetValue(imagined) > 0)
+            {
+                using var bundle = ModelBundle.Load(dir, threads: p.GetValue(threads), warmUpTicks: 0);
+                pairs = await WithProgress("imagining", p.GetValue(imagined), (prog, st) => RendererTrainer.Imagined(bundle, episodes, p.GetValue(imagined), o.Seed, prog, ct));
+            }
+            var report = await WithProgress("renderer", o.Steps, (prog, st) => RendererTrainer.Train(episodes, tok, dir, o, p.GetValue(horizon), imagined: pairs, progress: prog, ct: ct));
             AnsiConsole.MarkupLine($"[green]renderer[/] step {report.Step}, loss {report.TrainLoss:F5}; frame t+H from its own codes: skip-block {report.SkipBlockPsnr:F2} dB, renderer [bold]{report.RendererPsnr:F2} dB[/], copy-last {report.CopyLastPsnr:F2} dB ({report.HeldOutPairs} held-out pairs), {report.Seconds:F0} s");
             return 0;
         }));

@@ -27,12 +27,10 @@ public sealed class FrameRenderer : Module<Tensor, Tensor>
             last.weight!.zero_();
             last.bias!.zero_();
         }
-        // Dilations 1, 2, 4 widen the view to ±8 pixels at the cost of plain 3×3 convs: an arm that moves a few pixels
-        // between the frames can be drawn from where it was.
         net = Sequential(
             Conv2d(InputChannels, width, 3, padding: 1), SiLU(),
-            Conv2d(width, width, 3, padding: 2, dilation: 2), SiLU(),
-            Conv2d(width, width, 3, padding: 4, dilation: 4), SiLU(),
+            Conv2d(width, width, 3, padding: 1), SiLU(),
+            Conv2d(width, width, 3, padding: 1), SiLU(),
             last);
         RegisterComponents();
     }
