@@ -278,6 +278,9 @@ public static class TrainCommand
         return Path.Combine("models", "default");
     }
 
+    /// <summary>" loss X" for progress that has a loss (imagining pairs has none).</summary>
+    private static string Loss(TrainProgress p) => double.IsNaN(p.Loss) ? "" : $" loss {p.Loss:F4}";
+
     /// <summary>Runs blocking training on a worker thread with a Spectre progress bar (plain lines when not a terminal).</summary>
     private static async Task<T> WithProgress<T>(string label, int total, Func<IProgress<TrainProgress>, Action<string>, T> run)
     {
@@ -289,7 +292,7 @@ public static class TrainCommand
                 if (p.Step == p.Total || DateTime.UtcNow - lastPrint > TimeSpan.FromSeconds(15))
                 {
                     lastPrint = DateTime.UtcNow;
-                    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {label} step {p.Step}/{p.Total} loss {p.Loss:F4} {p.ItemsPerSecond:F0} {p.Unit}");
+                    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {label} step {p.Step}/{p.Total}{Loss(p)} {p.ItemsPerSecond:F0} {p.Unit}");
                 }
             });
             return await Task.Run(() => run(plain, s => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {s}")));
@@ -303,7 +306,7 @@ public static class TrainCommand
                 var prog = new Inline<TrainProgress>(p =>
                 {
                     task.Value = p.Step;
-                    task.Description = $"{label} loss {p.Loss:F4} {p.ItemsPerSecond:F0} {p.Unit}";
+                    task.Description = $"{label}{Loss(p)} {p.ItemsPerSecond:F0} {p.Unit}";
                 });
                 result = await Task.Run(() => run(prog, s => task.Description = $"{label}: {Markup.Escape(s)}"));
             });
