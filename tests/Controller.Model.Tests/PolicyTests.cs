@@ -104,8 +104,8 @@ public class PolicyTests
     public void Infer_EnsembleSet_ReturnsOneStepThatAveragesTheChunksCoveringNow()
     {
         using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
-        using var plain = new ModelPolicy(bundle, ownsBundle: false);
-        using var ensembled = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(EnsembleDecay: 0));
+        using var plain = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 0));
+        using var ensembled = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(EnsembleDecay: 0, Temperature: 0));
         var period = TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds);
         var first = Obs(16, 3);
         var second = Obs(16, 4, [0.3, 0.1]) with { Stamp = first.Stamp + period };
@@ -125,8 +125,8 @@ public class PolicyTests
     public void Infer_StallTemperatureSet_SamplesOnlyAfterTheArmStoodStillForAChunk()
     {
         using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
-        using var greedy = new ModelPolicy(bundle, ownsBundle: false);
-        using var policy = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(StallTemperature: 100, Seed: 3));
+        using var greedy = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 0));
+        using var policy = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(StallTemperature: 100, Seed: 3, Temperature: 0));
         var chunk = TimeSpan.FromSeconds(bundle.Manifest.StepPeriodSeconds) * bundle.ActionTokenizer.Horizon;
         var first = Obs(16, 3);
         var expected = greedy.Infer(first).Tokens;
@@ -143,7 +143,7 @@ public class PolicyTests
     public void Infer_TemperatureSet_SamplesEveryPlanReproduciblyPerSeed()
     {
         using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
-        using var greedy = new ModelPolicy(bundle, ownsBundle: false);
+        using var greedy = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 0));
         using var sampled = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 100, Seed: 3));
         using var again = new ModelPolicy(bundle, ownsBundle: false, options: new ModelPolicyOptions(Temperature: 100, Seed: 3));
         var first = Obs(16, 3);

@@ -52,31 +52,18 @@ public static class RendererTrainer
         var log = new LossLog(Path.Combine(outDir, "renderer_loss.csv"));
         var opt = optim.AdamW(renderer.parameters(), o.LearningRate, weight_decay: 0);
         var start = o.Resume ? Resume.From(renderer, weights, opt, optimPath, log) : 0;
-        var sw = Stopwatch.StartNew();
-        double last = double.NaN;
-        for (var step = start; step < o.Steps; step++)
+        var (last, seconds) = TrainLoop.Run(renderer, opt, o, start, log, rng =>
         {
-            ct.ThrowIfCancellationRequested();
-            using (var scope = NewDisposeScope())
-            {
-                var rng = o.BatchRandom(step);
-                var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
-                var (input, target) = Batch(tokenizer, batch, size);
-                // The mean over frames of log MSE: what mean PSNR measures. A plain MSE is dominated by the frames that change
-                // most and neglects the many that change in a few cells.
-                var loss = (renderer.call(input) - target).pow(2).mean([1, 2, 3]).add(1e-5).log().mean();
-                var lr = o.LearningRateAt(step);
-                last = TrainStep.Apply(loss, renderer, opt, lr);
-                log.Add(step + 1, last, lr);
-            }
-            progress?.Report(new TrainProgress(step + 1, o.Steps, last, (step + 1 - start) * o.Batch / sw.Elapsed.TotalSeconds, "pairs/s"));
-            if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
-                Save(renderer, opt, weights, optimPath, log, step + 1, o.Seed);
-        }
+            var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
+            var (input, target) = Batch(tokenizer, batch, size);
+            // The mean over frames of log MSE: what mean PSNR measures. A plain MSE is dominated by the frames that change
+            // most and neglects the many that change in a few cells.
+            return (renderer.call(input) - target).pow(2).mean([1, 2, 3]).add(1e-5).log().mean();
+        }, step => Save(renderer, opt, weights, optimPath, log, step, o.Seed), progress, "pairs/s", ct);
         if (!File.Exists(weights))
             Save(renderer, opt, weights, optimPath, log, start, o.Seed);
         var (skip, rendered, copy) = Measure(tokenizer, renderer, held.Count > 0 ? Sample(held, heldOutPairs) : Sample(train, heldOutPairs), size);
-        var report = new RendererReport(Math.Max(start, o.Steps), last, skip, rendered, copy, Math.Min(heldOutPairs, held.Count), train.Count, sw.Elapsed.TotalSeconds);
+        var report = new RendererReport(Math.Max(start, o.Steps), last, skip, rendered, copy, Math.Min(heldOutPairs, held.Count), train.Count, seconds);
         File.WriteAllText(Path.Combine(outDir, "renderer_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
         return report;
     }

@@ -39,35 +39,21 @@ public static class TokenizerTrainer
         var log = new LossLog(Path.Combine(outDir, "tokenizer_loss.csv"));
         var opt = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: 0);
         var start = o.Resume ? Resume.From(model, weights, opt, optimPath, log) : 0;
-        var sw = Stopwatch.StartNew();
-        double last = double.NaN;
-        for (var step = start; step < o.Steps; step++)
+        var (last, seconds) = TrainLoop.Run(model, opt, o, start, log, rng =>
         {
-            ct.ThrowIfCancellationRequested();
-            using (var scope = NewDisposeScope())
-            {
-                // The batch depends only on (seed, step), so a resumed run sees the same data as an uninterrupted one.
-                var rng = o.BatchRandom(step);
-                var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
-                var x = ImageOps.ToTensor(batch, config.ImageSize);
-                if (rng.Next(2) == 1)
-                    x = x.flip(3); // horizontal flips: a cheap augmentation for the autoencoder only
-                var z = model.Encode(x);
-                // A small pull on the pre-tanh latents keeps them out of tanh's flat tails (saturated latents stop learning).
-                var loss = WeightedMse(model.Decode(model.Quantize(z)), x) + 1e-3 * z.pow(2).mean();
-                var lr = o.LearningRateAt(step);
-                last = TrainStep.Apply(loss, model, opt, lr);
-                log.Add(step + 1, last, lr);
-            }
-            progress?.Report(new TrainProgress(step + 1, o.Steps, last, (step + 1 - start) * o.Batch / sw.Elapsed.TotalSeconds, "frames/s"));
-            if ((step + 1) % o.CheckpointEvery == 0 || step + 1 == o.Steps)
-                Save(model, opt, weights, optimPath, log, step + 1, o);
-        }
+            var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
+            var x = ImageOps.ToTensor(batch, config.ImageSize);
+            if (rng.Next(2) == 1)
+                x = x.flip(3); // horizontal flips: a cheap augmentation for the autoencoder only
+            var z = model.Encode(x);
+            // A small pull on the pre-tanh latents keeps them out of tanh's flat tails (saturated latents stop learning).
+            return WeightedMse(model.Decode(model.Quantize(z)), x) + 1e-3 * z.pow(2).mean();
+        }, step => Save(model, opt, weights, optimPath, log, step, o), progress, "frames/s", ct);
         if (start >= o.Steps && !File.Exists(weights))
             Save(model, opt, weights, optimPath, log, start, o);
         var psnr = HeldOutPsnr(model, held, config.ImageSize);
         WriteSamples(model, held.Where((_, i) => i % Math.Max(1, held.Count / 8) == 0).Take(8).ToList(), config.ImageSize, Path.Combine(outDir, "tokenizer_samples.png"));
-        var report = new TokenizerReport(Math.Max(start, o.Steps), last, psnr, held.Count, train.Count, sw.Elapsed.TotalSeconds);
+        var report = new TokenizerReport(Math.Max(start, o.Steps), last, psnr, held.Count, train.Count, seconds);
         File.WriteAllText(Path.Combine(outDir, "tokenizer_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
         return report;
     }
