@@ -30,6 +30,22 @@ public static class ModuleWeights
         return metadata;
     }
 
+    /// <summary>Copies the tensors into <paramref name="module"/> (see <see cref="Apply"/>) and puts it in eval mode; disposes it when they do not fit.</summary>
+    public static T Loaded<T>(T module, IReadOnlyDictionary<string, TensorEntry> tensors, string origin) where T : nn.Module
+    {
+        try
+        {
+            Apply(module, tensors, origin);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+        module.eval();
+        return module;
+    }
+
     public static void Apply(nn.Module module, IReadOnlyDictionary<string, TensorEntry> tensors, string origin)
     {
         using var noGrad = no_grad();

@@ -75,19 +75,19 @@ public sealed class ModelBundle : IDisposable
                 throw new CheckpointException($"'{tokenizer}' ({fsq.Config.CodebookSize} codes) is not the tokenizer '{weights}' was trained with ({manifest.Image.CodebookSize} codes)");
             if (manifest.Model.VocabSize != manifest.Vocab.Size)
                 throw new CheckpointException($"'{weights}': model vocabulary {manifest.Model.VocabSize} ≠ layout {manifest.Vocab.Size}");
-            var model = new WorldModel(manifest.Model);
+            var model = ModuleWeights.Loaded(new WorldModel(manifest.Model), tensors, weights);
+            var rendererPath = Path.Combine(dir, RendererTrainer.WeightsFile);
+            FrameRenderer? renderer;
             try
             {
-                ModuleWeights.Apply(model, tensors, weights);
+                renderer = File.Exists(rendererPath) ? RendererTrainer.Load(rendererPath) : null;
             }
             catch
             {
                 model.Dispose();
                 throw;
             }
-            model.eval();
-            var rendererPath = Path.Combine(dir, RendererTrainer.WeightsFile);
-            var bundle = new ModelBundle(manifest, fsq, model, File.Exists(rendererPath) ? RendererTrainer.Load(rendererPath) : null);
+            var bundle = new ModelBundle(manifest, fsq, model, renderer);
             bundle.WarmUp(warmUpTicks);
             return bundle;
         }

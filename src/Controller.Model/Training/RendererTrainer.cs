@@ -74,18 +74,7 @@ public static class RendererTrainer
         var (tensors, meta) = SafeTensors.Read(path);
         if (meta.GetValueOrDefault("kind") != "frame-renderer")
             throw new CheckpointException($"'{path}' is not a frame renderer checkpoint");
-        var renderer = new FrameRenderer();
-        try
-        {
-            ModuleWeights.Apply(renderer, tensors, path);
-        }
-        catch
-        {
-            renderer.Dispose();
-            throw;
-        }
-        renderer.eval();
-        return renderer;
+        return ModuleWeights.Loaded(new FrameRenderer(), tensors, path);
     }
 
     /// <summary>

@@ -103,18 +103,7 @@ public static class TokenizerTrainer
         if (!meta.TryGetValue("fsq_config", out var json))
             throw new CheckpointException($"'{path}' has no fsq_config metadata: not an image tokenizer checkpoint");
         var config = JsonSerializer.Deserialize<FsqConfig>(json, ModelManifest.Json) ?? throw new CheckpointException($"'{path}': empty fsq_config");
-        var model = new FsqImageTokenizer(config);
-        try
-        {
-            ModuleWeights.Apply(model, tensors, path);
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
+        return ModuleWeights.Loaded(new FsqImageTokenizer(config), tensors, path);
     }
 
     private static void Save(FsqImageTokenizer model, TorchSharp.Modules.AdamW opt, string weights, string optimPath, LossLog log, int step, TrainOptions o)
