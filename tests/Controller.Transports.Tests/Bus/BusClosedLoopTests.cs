@@ -23,26 +23,15 @@ public class BusClosedLoopTests
     public async Task ControlLoop_OverBus_DrivesServedRobot(BusTransportKind kind)
     {
         await using var broker = new EmbeddedMqttBroker();
-        var port = EmbeddedMqttBroker.FreePort();
-        string url;
         if (kind == BusTransportKind.Mqtt)
-        {
             await broker.StartAsync(CancellationToken.None);
-            url = broker.Url;
-        }
-        else
-        {
-            url = $"tcp://127.0.0.1:{port}";
-        }
         var profile = TestRobot.SimArm;
-        await using var served = new BusLink(kind, url, new BusTopics("cell0", profile.Name), BusRobotServer.Role, server: true)
-        {
-            Birth = (profile.JointNames, ["overhead", "side"], profile.ControlRateHz),
-        };
+        var (served, channel, url) = await ServeAsync(kind, broker, profile);
+        await using var link = served;
         await using var robot = new TestRobot();
         await using var cam1 = new TestCamera("overhead", 64, 64);
         await using var cam2 = new TestCamera("side", 64, 64);
-        await using var server = new BusRobotServer(robot, [cam1, cam2], await served.ConnectAsync(CancellationToken.None));
+        await using var server = new BusRobotServer(robot, [cam1, cam2], channel);
         await server.StartAsync(CancellationToken.None);
         var tenCommands = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var policyCommands = 0;
@@ -67,5 +56,29 @@ public class BusClosedLoopTests
         var received = robot.Received.Where(r => r.Command.Source == CommandSource.Policy).ToList();
         Assert.True(received.Count >= 10);
         Assert.All(received, r => Assert.Equal(profile.Dof, r.Command.Positions.Length));
+    }
+
+    /// <summary>
+    /// The robot's side of the bus. ZeroMQ binds a port that <see cref="EmbeddedMqttBroker.FreePort"/> found free a
+    /// moment earlier; a test running in parallel can take it in between (seen once in CI), so it binds again on another.
+    /// </summary>
+    private static async Task<(BusLink Link, BusChannel Channel, string Url)> ServeAsync(BusTransportKind kind, EmbeddedMqttBroker broker, RobotProfile profile)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = kind == BusTransportKind.Mqtt ? broker.Url : $"tcp://127.0.0.1:{EmbeddedMqttBroker.FreePort()}";
+            var link = new BusLink(kind, url, new BusTopics("cell0", profile.Name), BusRobotServer.Role, server: true)
+            {
+                Birth = (profile.JointNames, ["overhead", "side"], profile.ControlRateHz),
+            };
+            try
+            {
+                return (link, await link.ConnectAsync(CancellationToken.None), url);
+            }
+            catch (NetMQ.AddressAlreadyInUseException) when (attempt < 3)
+            {
+                await link.DisposeAsync();
+            }
+        }
     }
 }
