@@ -87,11 +87,12 @@ public static class TrainCommand
         Option<string> data = Data();
         var output = new Option<string>("--out") { Description = "Model directory to add frame_renderer.safetensors to (imagination then uses it), with its loss CSV/PNG and report", Required = true };
         var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors whose codes it draws (default: the one in --out)" };
-        Option<int> steps = Steps(1500), batch = BatchOpt(32), seed = Seed(), threads = Threads(), every = Every();
+        Option<int> steps = Steps(1600), batch = BatchOpt(32), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(2e-3);
         var resume = Resume();
         var horizon = new Option<int>("--horizon") { Description = "Steps between the current frame and the drawn one (the world model's chunk horizon)", DefaultValueFactory = _ => 8 };
-        var imagined = new Option<int>("--imagined") { Description = "Train on this many pairs whose codes the world model in --out imagines (its mistakes included) instead of the frames' own codes; 0: own codes", DefaultValueFactory = _ => 0 };
+        var imagined = new Option<int>("--imagined") { Description = "Train on this many pairs whose codes the world model in --out imagines (its mistakes included) instead of the frames' own codes (what the shipped renderer used); 0: own codes, no world model needed", DefaultValueFactory = _ => 2000 };
+        imagined.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--imagined must be 0 (own codes) or a number of pairs"); });
         var cmd = new Command("renderer", "Train the imagination renderer: draws frame t+H from its codes and frame t (tokenizer frozen); reports held-out PSNR against the skip-block rendering.")
         { data, output, tokenizer, steps, batch, lr, seed, resume, threads, horizon, every, imagined };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
