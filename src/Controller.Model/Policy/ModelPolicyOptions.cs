@@ -9,7 +9,7 @@ namespace Controller.Model.Policy;
 /// of this chunk and the earlier ones covering the same moment. Overrides <paramref name="StepsPerChunk"/>.</param>
 /// <param name="StallTemperature">When &gt; 0 and the arm has not moved (<see cref="StallDetector"/>: every joint within
 /// <paramref name="StallRadians"/> over one chunk's duration), the next plan is sampled at this temperature instead of
-/// decoded greedily, so the policy does not repeat the plan that left it standing. 0 is always greedy. The default, 1,
+/// decoded at <paramref name="Temperature"/>, so the policy does not repeat the plan that left it standing. 0 is off. The default, 1,
 /// was measured with the session-6 checkpoint: push on held-out seeds 0–99 / 1000–1099 went from 43 / 48 (greedy) to
 /// 58 / 59 (0.5: 54, 2: 49 on seeds 0–99), reach from 99 to 100 (docs/model.md).</param>
 /// <param name="Seed">Seeds the sampling, so an episode is reproducible.</param>

@@ -268,9 +268,12 @@ public sealed partial class RosbridgeClient : IAsyncDisposable
         {
             await SendOnAsync(ws, msg, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException)
+        // A socket closed under a send can also surface as OperationCanceledException (ManagedWebSocket wraps the
+        // stream's IOException in one) although the caller cancelled nothing: that is a disconnection too.
+        catch (Exception e) when (e is WebSocketException or IOException or ObjectDisposedException
+                                  || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            throw new RosbridgeDisconnectedException($"send to {_options.Uri} failed: {e.Message}", e);
+            throw new RosbridgeDisconnectedException($"send to {_options.Uri} failed: {e.InnerException?.Message ?? e.Message}", e);
         }
     }
 
