@@ -34,7 +34,7 @@ public class RendererTests
     public void RendererTrainer_TinyRun_WritesACheckpointAndReport()
     {
         var dir = Tiny.CheckpointDir();
-        var episodes = Enumerable.Range(0, 10).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var episodes = Tiny.Episodes(10);
 
         var report = RendererTrainer.Train(episodes, Path.Combine(dir, TokenizerTrainer.WeightsFile), dir,
             new TrainOptions { Steps = 3, Batch = 4, LearningRate = 1e-2 }, horizon: 2, heldOutPairs: 4);
@@ -51,7 +51,7 @@ public class RendererTests
     public void Imagined_TinyModel_PairsFrameTWithFrameTPlusHAndTheModelsCodes()
     {
         var dir = Tiny.CheckpointDir();
-        var episodes = Enumerable.Range(0, 10).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var episodes = Tiny.Episodes(10);
         using var bundle = ModelBundle.Load(dir, warmUpTicks: 0);
 
         var pairs = RendererTrainer.Imagined(bundle, episodes, count: 5, seed: 3);

@@ -16,6 +16,17 @@ internal static class Tiny
 
     public static Normalizer Norm2 => new([-1, -1], [1, 1]);
 
+    /// <summary><paramref name="count"/> short 16×16 moving-squares demonstrations (seeds 0…count-1).</summary>
+    public static List<Episode> Episodes(int count) => [.. Enumerable.Range(0, count).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16))];
+
+    /// <summary>Trains a <see cref="Fsq"/> tokenizer for two steps on the episodes into a fresh temp directory; returns that directory and the weights file.</summary>
+    public static (string Dir, string Tokenizer) TrainedTokenizer(IReadOnlyList<Episode> episodes, string prefix)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
+        TokenizerTrainer.Train(episodes, Fsq, Path.Combine(dir, "tok"), new TrainOptions { Steps = 2, Batch = 2 });
+        return (dir, Path.Combine(dir, "tok", TokenizerTrainer.WeightsFile));
+    }
+
     /// <summary>Writes a randomly initialised but complete checkpoint directory (tokenizer + world model + config).</summary>
     /// <param name="objectBins">Bins per axis of the object tokens (0: a checkpoint without them).</param>
     public static string CheckpointDir(string actions = "bins", int seed = 1, int objectBins = 0)

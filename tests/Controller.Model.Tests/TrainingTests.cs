@@ -163,7 +163,7 @@ public class TrainingTests
     [Fact]
     public void TokenizerTrainer_TwoStepsThenResume_ContinuesFromTheCheckpoint()
     {
-        var episodes = Enumerable.Range(0, 3).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
+        var episodes = Tiny.Episodes(3);
         var dir = Path.Combine(Path.GetTempPath(), "tok-" + Guid.NewGuid().ToString("N"));
         var config = new FsqConfig { ImageSize = 16, Downsample = 8, Channels = 4, Levels = [3, 3] };
         var o = new TrainOptions { Steps = 2, Batch = 2, CheckpointEvery = 1 };
@@ -177,12 +177,10 @@ public class TrainingTests
     [Fact]
     public void ModelTrainer_TinyRunOnEpisodesWithObjects_ShipsObjectTokensAndMeasuresTheirError()
     {
-        var episodes = Enumerable.Range(0, 4).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
-        var dir = Path.Combine(Path.GetTempPath(), "model-train-" + Guid.NewGuid().ToString("N"));
-        var tok = Path.Combine(dir, "tok");
-        TokenizerTrainer.Train(episodes, Tiny.Fsq, tok, new TrainOptions { Steps = 2, Batch = 2 });
+        var episodes = Tiny.Episodes(4);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-train-");
         var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 16, HeldOutSamples = 4 };
-        var report = ModelTrainer.Train(episodes, Path.Combine(tok, TokenizerTrainer.WeightsFile), settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 3, Batch = 2 });
+        var report = ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 3, Batch = 2 });
 
         Assert.InRange(report.HeldOutObjectError, 0, 1.5);   // unit square: a decoded position, not NaN
         using var bundle = Policy.ModelBundle.Load(Path.Combine(dir, "model"), warmUpTicks: 0);
@@ -222,11 +220,8 @@ public class TrainingTests
     [Fact]
     public void ModelTrainer_WeightAverageInterruptedAndResumed_SavesWhatAnUninterruptedRunSaves()
     {
-        var episodes = Enumerable.Range(0, 4).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16)).ToList();
-        var dir = Path.Combine(Path.GetTempPath(), "model-ema-" + Guid.NewGuid().ToString("N"));
-        var tok = Path.Combine(dir, "tok");
-        TokenizerTrainer.Train(episodes, Tiny.Fsq, tok, new TrainOptions { Steps = 2, Batch = 2 });
-        var tokenizer = Path.Combine(tok, TokenizerTrainer.WeightsFile);
+        var episodes = Tiny.Episodes(4);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-ema-");
         var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
         var o = new TrainOptions { Steps = 4, Batch = 2, CheckpointEvery = 1, WeightAverage = 0.5, LearningRate = 1e-2 };
         ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "straight"), o);

@@ -132,8 +132,7 @@ public static class RendererTrainer
             using var scope = NewDisposeScope();
             var part = pairs.Skip(i).Take(32).ToList();
             var (input, _) = Batch(tokenizer, part, size);
-            var changed = input.narrow(1, 9, 1);
-            var skipped = ImageOps.FromTensor(changed * input.narrow(1, 3, 3) + (1 - changed) * input.narrow(1, 0, 3));
+            var skipped = ImageOps.FromTensor(FrameRenderer.SkipBlock(input));
             var drawn = ImageOps.FromTensor(renderer.call(input).clamp(0, 1));
             for (var j = 0; j < part.Count; j++)
             {
