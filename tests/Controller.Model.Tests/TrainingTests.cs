@@ -190,6 +190,29 @@ public class TrainingTests
     }
 
     [Fact]
+    public void Evaluate_EpisodesEndingWithinTheHorizon_ScoresImaginationOnlyWhereTheFrameAheadExists()
+    {
+        var episodes = Tiny.Episodes(3);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-eval-");
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 1, Batch = 2 });
+        var e = episodes[0];
+        var ended = e with { Frames = e.Frames[..2], States = e.States[..2], Actions = e.Actions[..2] };   // no frame 2 steps ahead
+
+        var report = ModelTrainer.Evaluate(Path.Combine(dir, "model"), [.. episodes, ended], horizon: 2, maxSamples: 10_000);
+
+        Assert.Equal(episodes.Sum(x => x.Steps - 2), report.ImaginationSamples);
+        Assert.True(report.ImaginedGainMargin95 > 0, $"margin {report.ImaginedGainMargin95}");
+    }
+
+    [Fact]
+    public void Margin95_FourValues_IsTheNormalIntervalsHalfWidth()
+    {
+        Assert.Equal(1.96 * Math.Sqrt(5.0 / 3 / 4), ModelTrainer.Margin95([1, 2, 3, 4]), 12);
+        Assert.True(double.IsNaN(ModelTrainer.Margin95([1])));
+    }
+
+    [Fact]
     public void BatchRandom_SameSeedAndStep_DrawsWhatEveryProcessDraws()
     {
         // Pinned values: a per-process hash seed (HashCode.Combine) would draw different batches in every run.

@@ -100,6 +100,48 @@ public class VectorDecoderTests
     }
 
     [Fact]
+    public void DecodeImage_SameModelAndPrompt_EmitsTheTorchDecodersCodes()
+    {
+        using var scope = NewDisposeScope();
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
+        int[] reference = [8, 7, 6, 5, 4, 3, 2, 1, 0];
+        int kept = 0, drawn = 0;
+        foreach (var seed in Enumerable.Range(1, 8))
+        {
+            using var model = Model(vocab.Size, seed);
+            using var noGrad = no_grad();
+            int[] prompt = [Vocabulary.Bos, vocab.Text(65), Vocabulary.Boi, .. reference.Select(vocab.Image), Vocabulary.Eoi,
+                Vocabulary.Boa, vocab.Action(3), vocab.Action(9), Vocabulary.Eoa];
+            using var torchCache = new KvCache(model.Config);
+            Decoder.Feed(model, torchCache, prompt);
+            var expected = Decoder.DecodeImage(model, torchCache, vocab, 3, reference);
+
+            using var cache = new KvCache(model.Config);
+            Decoder.Feed(model, cache, prompt);
+            var vector = new VectorDecoder(model);
+            vector.Load(cache);
+            var codes = vector.DecodeImage(vocab, 3, reference)!;
+
+            Assert.Equal(expected, codes);
+            kept += codes.Where((code, i) => code == reference[i]).Count();
+            drawn += codes.Where((code, i) => code != reference[i]).Count();
+        }
+        Assert.True(kept > 0 && drawn > 0, $"the seeds should exercise both KEEP ({kept}) and drawn codes ({drawn})");
+    }
+
+    [Fact]
+    public void DecodeImage_NoRoomForAFrame_ReturnsNull()
+    {
+        using var scope = NewDisposeScope();
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
+        using var model = Model(vocab.Size, 1);
+        var vector = new VectorDecoder(model);
+        for (var i = 0; i < model.Config.BlockSize - Decoder.ImageSpan(3) + 1; i++)
+            vector.Step(Vocabulary.Pad);
+        Assert.Null(vector.DecodeImage(vocab, 3, new int[9]));
+    }
+
+    [Fact]
     public void ArgmaxIn_AlsoAllowedIdScoresHighest_ReturnsIt()
     {
         using var scope = NewDisposeScope();

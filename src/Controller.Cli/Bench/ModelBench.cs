@@ -77,6 +77,16 @@ public sealed class ModelBench : IBenchSuite
         results.Add(new BenchResult("model", "tick_p50", P(0.5), "ms", "≤ 15 ms", P(0.5) <= 15, note));
         results.Add(new BenchResult("model", "tick_p99", P(0.99), "ms", "≤ 33 ms", P(0.99) <= 33, $"{ticks} ticks, {policy.Bundle.ActionTokenizer.Kind} actions"));
 
+        context.Report("model: imagination");
+        var imagined = observations.Take(context.Quick ? 10 : 40).Select(o =>
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            policy.Imagine(o);
+            return sw.Elapsed.TotalMilliseconds;
+        }).Order().ToList();
+        results.Add(new BenchResult("model", "imagine_p50", imagined[imagined.Count / 2], "ms",
+            Note: $"median of {imagined.Count}: the model's plan, frame t+{policy.Bundle.ActionTokenizer.Horizon}'s cells (C# decoder), the renderer"));
+
         context.Report("model: KV cache");
         var prefix = m.Layout.ImageSpan + m.Layout.StateSpan + 10;
         var (cached, recompute, vector) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 7);

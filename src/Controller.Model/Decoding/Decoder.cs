@@ -97,6 +97,9 @@ public static class Decoder
         return [.. result];
     }
 
+    /// <summary>Tokens of one frame in a sequence: BOI, grid rows of grid cells and an EOL, EOI.</summary>
+    public static int ImageSpan(int grid) => 2 + grid * (grid + 1);
+
     /// <summary>
     /// Imagination: feeds BOI and decodes one frame's cells row by row (EOL forced after each row), then EOI.
     /// Each cell is an image code or KEEP (unchanged from <paramref name="reference"/>, whose code it then gets).
@@ -104,7 +107,7 @@ public static class Decoder
     /// </summary>
     public static int[]? DecodeImage(WorldModel model, KvCache cache, Vocabulary vocab, int grid, IReadOnlyList<int> reference, IReadOnlyList<int>? prefix = null)
     {
-        var needed = (prefix?.Count ?? 0) + 2 + grid * (grid + 1);
+        var needed = (prefix?.Count ?? 0) + ImageSpan(grid);
         if (cache.Length + needed > cache.Capacity)
             return null;
         var feed = new List<int>(prefix ?? []) { Vocabulary.Boi };

@@ -198,6 +198,31 @@ public sealed class VectorDecoder
         return [.. result];
     }
 
+    /// <summary>
+    /// Imagination, as <see cref="Decoder.DecodeImage"/>: feeds BOI and decodes one frame's cells row by row (EOL after
+    /// each row), each an image code or KEEP (then <paramref name="reference"/>'s code), greedy. Null when the context
+    /// has no room for BOI, the cells, their EOLs and EOI. Stops after the last cell: its EOL and EOI are not fed.
+    /// </summary>
+    [MethodImpl(Hot)]
+    public int[]? DecodeImage(Vocabulary vocab, int grid, IReadOnlyList<int> reference)
+    {
+        if (Length + Decoder.ImageSpan(grid) > c.BlockSize)
+            return null;
+        var codes = new int[grid * grid];
+        Step(Vocabulary.Boi);
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var pick = ArgmaxIn(vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
+            codes[i] = pick == Vocabulary.Keep ? reference[i] : pick - vocab.ImageOffset;
+            if (i == codes.Length - 1)
+                break;
+            Step(pick);
+            if ((i + 1) % grid == 0)
+                Step(Vocabulary.Eol);
+        }
+        return codes;
+    }
+
     /// <summary>q, k, v of the new token from <c>qkv</c>; RoPE on q and k; k, v into the cache; softmax attention per head into <c>att</c>.</summary>
     [MethodImpl(Hot)]
     private void Attend(Layer layer)

@@ -44,12 +44,13 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 /// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens);
 /// <c>HeldOutGoalError</c> the same for the goal (NaN for checkpoints whose scene tokens name only the object);
 /// <c>HeldOutWaypointError</c> the same in 3-D for the tip's waypoint at the chunk's end (NaN for checkpoints without it).
+/// <c>ImaginedGainMargin95</c>: half-width of the 95% interval of the mean imagined-minus-copy-last gain over the samples.
 /// </summary>
 public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
     double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double HeldOutGoalError = double.NaN,
-    double HeldOutWaypointError = double.NaN);
+    double HeldOutWaypointError = double.NaN, double ImaginedGainMargin95 = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
@@ -296,18 +297,22 @@ public static class ModelTrainer
         return new ActionTokenizerReport(tok.Kind, per, tok.MaxTokens / Math.Max(1e-9, per), sumErr / Math.Max(1, n), maxErr);
     }
 
-    /// <summary>Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.</summary>
+    /// <summary>
+    /// Held-out action error (policy decode vs demonstration) and imagination PSNR H steps ahead vs copy-last-frame.
+    /// Imagination is scored only at timesteps whose frame H steps ahead exists: near an episode's end the sequences
+    /// clamp the target to the last frame, which is then fewer than H steps ahead (at the last step, the current frame
+    /// itself, where copy-last scores the 99 dB cap of an exact match).
+    /// </summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int horizon, int maxSamples = 200)
     {
         using var bundle = ModelBundle.Load(modelDir, threads: 0, warmUpTicks: 0);
         var rng = new Random(7);
         var picks = held.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => (e, t))).OrderBy(_ => rng.Next()).Take(maxSamples).ToList();
-        double mae = 0, imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
+        double mae = 0;
         long n = 0;
         // Scene error sums and counts: object (x, y), goal (x, y), waypoint (x, y, z).
         var sceneError = new double[3];
         var sceneCount = new long[3];
-        var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in picks)
         {
             var pred = bundle.PredictActions(e.Instruction, e.Frames[t], e.States[t]);
@@ -323,10 +328,22 @@ public static class ModelTrainer
                         sceneCount[part]++;
                     }
             }
-            var next = e.Frames[Math.Min(t + horizon, e.Steps - 1)];
+        }
+        var aheadRng = new Random(7);
+        var ahead = held.SelectMany(e => Enumerable.Range(0, Math.Max(0, e.Steps - horizon)).Select(t => (e, t))).OrderBy(_ => aheadRng.Next()).Take(maxSamples).ToList();
+        double imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
+        var gains = new List<double>(ahead.Count);
+        var gallery = new List<byte[]>[] { [], [], [] };
+        foreach (var (e, t) in ahead)
+        {
+            var next = e.Frames[t + horizon];
             var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now);
             var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
-            imagined += img is null ? 0 : ImageOps.Psnr(img, next);
+            var psnr = img is null ? 0 : ImageOps.Psnr(img, next);
+            var copied = ImageOps.Psnr(e.Frames[t], next);
+            imagined += psnr;
+            copy += copied;
+            gains.Add(psnr - copied);
             imaginedRaw += codes is null ? 0 : ImageOps.Psnr(bundle.DecodeCodes(codes), next);
             if (gallery[0].Count < 8 && img is not null)
             {
@@ -334,18 +351,27 @@ public static class ModelTrainer
                 gallery[1].Add(next);
                 gallery[2].Add(img);
             }
-            copy += ImageOps.Psnr(e.Frames[t], next);
             var trueCodes = bundle.EncodeFrame(next);
             recon += ImageOps.Psnr(bundle.RenderAgainst(trueCodes, e.Frames[t], now), next);
             reconRaw += ImageOps.Psnr(bundle.DecodeCodes(trueCodes), next);
         }
-        var k = Math.Max(1, picks.Count);
+        var k = Math.Max(1, ahead.Count);
         if (gallery[0].Count > 0)
             PngPlot.Grid(Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
-        return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, picks.Count,
-            SceneMean(0), SceneMean(1), SceneMean(2));
+        return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, ahead.Count,
+            SceneMean(0), SceneMean(1), SceneMean(2), Margin95(gains));
 
         double SceneMean(int part) => sceneCount[part] > 0 ? sceneError[part] / sceneCount[part] : double.NaN;
+    }
+
+    /// <summary>Half-width of the normal 95% interval of the mean of <paramref name="values"/> (NaN below two).</summary>
+    public static double Margin95(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2)
+            return double.NaN;
+        var mean = values.Average();
+        var variance = values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1);
+        return 1.96 * Math.Sqrt(variance / values.Count);
     }
 
     private static long Parameters(WorldModel m) => m.parameters().Sum(p => p.numel());

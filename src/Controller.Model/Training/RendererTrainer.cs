@@ -80,7 +80,7 @@ public static class RendererTrainer
     /// <summary>
     /// <paramref name="count"/> pairs from the training episodes (every 10th is held out) whose codes are what the world
     /// model imagines for frame t+H given frame t, the state and the demonstration's actions: the codes the renderer
-    /// draws from at inference, with the model's mistakes in them. Seeded. Blocking; about 80 ms a pair on one core.
+    /// draws from at inference, with the model's mistakes in them. Seeded. Blocking; about 20 ms a pair here.
     /// </summary>
     public static List<RenderPair> Imagined(ModelBundle bundle, IReadOnlyList<Episode> episodes, int count, int seed, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
     {
