@@ -105,7 +105,7 @@ public class VectorDecoderTests
         using var scope = NewDisposeScope();
         var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
         int[] reference = [8, 7, 6, 5, 4, 3, 2, 1, 0];
-        int kept = 0, drawn = 0;
+        int unchanged = 0, changed = 0;
         foreach (var seed in Enumerable.Range(1, 8))
         {
             using var model = Model(vocab.Size, seed);
@@ -123,10 +123,10 @@ public class VectorDecoderTests
             var codes = vector.DecodeImage(vocab, 3, reference)!;
 
             Assert.Equal(expected, codes);
-            kept += codes.Where((code, i) => code == reference[i]).Count();
-            drawn += codes.Where((code, i) => code != reference[i]).Count();
+            unchanged += codes.Where((code, i) => code == reference[i]).Count();
+            changed += codes.Where((code, i) => code != reference[i]).Count();
         }
-        Assert.True(kept > 0 && drawn > 0, $"the seeds should exercise both KEEP ({kept}) and drawn codes ({drawn})");
+        Assert.True(unchanged > 0 && changed > 0, $"the seeds should exercise both kept ({unchanged}) and changed cells ({changed})");
     }
 
     [Fact]

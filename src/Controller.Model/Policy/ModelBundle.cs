@@ -232,7 +232,7 @@ public sealed class ModelBundle : IDisposable
                 Layout.Object(plan, objectBins);
             Layout.Actions(plan, actions);
             // The TorchSharp cache ends with the observation; the C# decoder goes on from there with the plan, then
-            // the frame's 64 cells (~10 ms here, against ~80 ms for a TorchSharp call per token).
+            // the frame's 64 cells: ~11 ms here, against ~43 ms through TorchSharp (bench: decode64_vector, decode64_cached).
             vector.Load(cache);
             if (vector.Length + plan.Count + Decoder.ImageSpan(Layout.Grid) > model.Config.BlockSize)
                 return null;
