@@ -12,6 +12,7 @@ public class ExpertTests
     [InlineData("reach", 1.0)]
     [InlineData("push", 0.0)]
     [InlineData("push", 0.5)]
+    [InlineData("push-wide", 0.0)]
     public void Expert_SmallSeedSet_SucceedsEveryTime(string task, double noise)
     {
         using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });

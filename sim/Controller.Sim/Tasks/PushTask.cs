@@ -3,8 +3,11 @@ namespace Controller.Sim.Tasks;
 /// <summary>
 /// push: three 4 cm blocks and a yellow goal disc on the table; the named block's centre must come
 /// within <see cref="Tolerance"/> (3 cm, in the table plane) of the goal's centre. Reach targets are parked.
+/// With <paramref name="wide"/> (task <c>push-wide</c>) the named block starts anywhere on the table the distractors
+/// may occupy, 5–22 cm from the goal, and the distractors anywhere clear of the blocks: the scenes a push that went
+/// off line leaves behind, for demonstrations that teach finding and recovering such a block. Evaluate on <c>push</c>.
 /// </summary>
-public sealed class PushTask : SimTask
+public sealed class PushTask(bool wide = false) : SimTask
 {
     public const double Tolerance = 0.03;
 
@@ -17,9 +20,11 @@ public sealed class PushTask : SimTask
         "shove the {0} box onto the yellow disc",
     ];
 
-    public override string Name => "push";
+    public override string Name => wide ? "push-wide" : "push";
 
-    public override string Description => "Push the named block until it is within 3 cm of the yellow goal disc.";
+    public override string Description => wide
+        ? "push, from scenes a failed push leaves: the block anywhere on the table, distractors anywhere (training data; evaluate on push)"
+        : "Push the named block until it is within 3 cm of the yellow goal disc.";
 
     public override int MaxSteps => 200;
 
@@ -29,16 +34,18 @@ public sealed class PushTask : SimTask
             sim.SetMocap(SimScene.Target(SimScene.Colours[i]), SimScene.Parking(i) with { Z = 0.3 });
 
         var chosen = rng.Next(SimScene.Colours.Count);
-        // The pushed block and the goal: 8–16 cm apart, both inside the pushable annulus.
+        // The pushed block and the goal: 8–16 cm apart, both inside the pushable annulus (wide: the block anywhere a
+        // distractor may be, 5–22 cm from the goal).
         Vec3 block, goal;
+        double near = wide ? 0.05 : 0.08, far = wide ? 0.22 : 0.16;
         do
         {
-            block = SampleTablePoint(rng, 0.2, 0.34, 0.02, 0.14);
+            block = wide ? SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2) : SampleTablePoint(rng, 0.2, 0.34, 0.02, 0.14);
             goal = SampleTablePoint(rng, 0.2, 0.34, 0.001, 0.15);
         }
-        while (block.PlanarDistance(goal) is < 0.08 or > 0.16);
+        while (block.PlanarDistance(goal) < near || block.PlanarDistance(goal) > far);
 
-        // Distractors stay clear of the push lane (the segment from behind the block to the goal).
+        // Distractors stay clear of the push lane (the segment from behind the block to the goal); wide: of the blocks only.
         var behind = block - (goal - block) * (0.07 / block.PlanarDistance(goal));
         var placed = new List<Vec3> { block };
         for (var i = 0; i < SimScene.Colours.Count; i++)
@@ -53,7 +60,7 @@ public sealed class PushTask : SimTask
             var tries = 0;
             do
                 p = SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2);
-            while (++tries < 500 && (placed.Exists(q => q.PlanarDistance(p) < 0.07) || SegmentDistance(p, behind, goal) < 0.08));
+            while (++tries < 500 && (placed.Exists(q => q.PlanarDistance(p) < 0.07) || (!wide && SegmentDistance(p, behind, goal) < 0.08)));
             if (tries >= 500)
                 p = SimScene.Parking(i);
             placed.Add(p);

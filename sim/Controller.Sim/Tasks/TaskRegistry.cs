@@ -7,6 +7,7 @@ public static class TaskRegistry
     {
         ["reach"] = () => new ReachTask(),
         ["push"] = () => new PushTask(),
+        ["push-wide"] = () => new PushTask(wide: true),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
