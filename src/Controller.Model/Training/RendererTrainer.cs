@@ -10,13 +10,13 @@ using static TorchSharp.torch;
 
 namespace Controller.Model.Training;
 
-/// <summary>
-/// Held-out PSNRs (dB) of frame t+H drawn from its own codes against frame t: with the skip-block rule and with the
-/// renderer; and the copy-last-frame baseline. Pairs are (t, t+H) within held-out episodes.
-/// </summary>
 /// <summary>A training pair: frame t, frame t+H, and the codes to draw frame t+H from (null: its own, from the tokenizer).</summary>
 public sealed record RenderPair(byte[] Now, byte[] Next, int[]? Codes = null);
 
+/// <summary>
+/// Held-out PSNRs (dB) of frame t+H drawn from its own codes against frame t: with the skip-block rule and with the
+/// renderer; and the copy-last-frame baseline. Pairs are (t, t+H) within held-out episodes, where frame t+H exists.
+/// </summary>
 public sealed record RendererReport(int Step, double TrainLoss, double SkipBlockPsnr, double RendererPsnr, double CopyLastPsnr, int HeldOutPairs, int TrainPairs, double Seconds);
 
 /// <summary>
@@ -38,7 +38,7 @@ public static class RendererTrainer
         torch.set_num_threads(o.Threads);
         Directory.CreateDirectory(outDir);
         var train = imagined?.ToList() ?? Pairs(episodes.Where((_, i) => i % 10 != 9 || episodes.Count < 10), horizon);
-        var held = Pairs(episodes.Where((_, i) => i % 10 == 9), horizon);
+        var held = Pairs(episodes.Where((_, i) => i % 10 == 9), horizon, aheadOnly: true);
         if (train.Count == 0)
             throw new InvalidDataException("no frames to train the renderer on");
         using var tokenizer = TokenizerTrainer.Load(tokenizerPath);
@@ -100,9 +100,14 @@ public static class RendererTrainer
         return result;
     }
 
-    /// <summary>Every (frame t, frame t+H) of the episodes; t+H is clamped to the last frame, as in the world model's sequences.</summary>
-    private static List<RenderPair> Pairs(IEnumerable<Episode> episodes, int horizon) =>
-        [.. episodes.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => new RenderPair(e.Frames[t], e.Frames[Math.Min(t + horizon, e.Steps - 1)])))];
+    /// <summary>
+    /// Every (frame t, frame t+H) of the episodes; t+H is clamped to the last frame, as in the world model's sequences.
+    /// <paramref name="aheadOnly"/>: only the t whose frame H steps ahead exists (what the held-out report measures,
+    /// as the world model's: a clamped target is nearer than H steps, at the last step frame t itself).
+    /// </summary>
+    private static List<RenderPair> Pairs(IEnumerable<Episode> episodes, int horizon, bool aheadOnly = false) =>
+        [.. episodes.SelectMany(e => Enumerable.Range(0, aheadOnly ? Math.Max(0, e.Steps - horizon) : e.Steps)
+            .Select(t => new RenderPair(e.Frames[t], e.Frames[Math.Min(t + horizon, e.Steps - 1)])))];
 
     private static List<RenderPair> Sample(List<RenderPair> pairs, int count)
     {
