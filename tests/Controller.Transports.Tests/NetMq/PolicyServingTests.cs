@@ -55,10 +55,13 @@ public class PolicyServingTests
     {
         var policy = new EchoPolicy();
         var release = new ManualResetEventSlim();
-        policy.OnInfer = call =>
+        // Armed only once the connection is proven: counting calls instead stalled a resent *first* request when a
+        // loaded machine made it miss its 500 ms, and the test thread could then never release it.
+        var stallNext = 0;
+        policy.OnInfer = _ =>
         {
-            if (call == 3)
-                release.Wait(TimeSpan.FromSeconds(10)); // the third request stalls until the client has given up on it
+            if (Interlocked.Exchange(ref stallNext, 0) == 1)
+                release.Wait(TimeSpan.FromSeconds(10)); // stalls until the client has given up on this request
         };
         using var server = new PolicyServer(policy);
         using var warm = new RemotePolicy(server.Endpoint, TimeSpan.FromSeconds(10));
@@ -69,7 +72,9 @@ public class PolicyServingTests
         var reopened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         remote.Reopened += _ => reopened.TrySetResult();
 
-        Assert.Equal(2, remote.Infer(Obs()).Sequence); // connected
+        Assert.Equal(4, remote.Infer(Obs()).Steps); // connected
+        var stalledCall = policy.Calls + 1;
+        Volatile.Write(ref stallNext, 1);
         var infer = Task.Run(() => remote.Infer(Obs()));
         await reopened.Task.WaitAsync(Wait);
         release.Set();
@@ -77,7 +82,7 @@ public class PolicyServingTests
 
         Assert.True(remote.Reconnects >= 1);
         Assert.Equal(4, chunk.Steps);
-        Assert.True(chunk.Sequence >= 4, "the answer must come from a resent request, not the abandoned one");
+        Assert.True(chunk.Sequence > stalledCall, "the answer must come from a resent request, not the abandoned one");
     }
 
     [Fact]
