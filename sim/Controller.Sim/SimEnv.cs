@@ -88,7 +88,7 @@ public sealed class SimEnv : IDisposable
         var rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
         var j = Options.StartJitter;
         var home = new Vec3(0.2 + (rng.NextDouble() * 2 - 1) * j, (rng.NextDouble() * 2 - 1) * j, 0.2 + (rng.NextDouble() * 2 - 1) * j);
-        var q = ArmKinematics.Inverse(home);
+        var q = ArmKinematics.Inverse(Task.StartTip(rng, home));
         double[] start = [q[0], q[1], q[2], q[3], 0.0];
         Sim.GetState(_qpos, _qvel);
         Array.Clear(_qvel);

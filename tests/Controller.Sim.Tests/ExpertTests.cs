@@ -13,6 +13,8 @@ public class ExpertTests
     [InlineData("push", 0.0)]
     [InlineData("push", 0.5)]
     [InlineData("push-wide", 0.0)]
+    [InlineData("push-recover", 0.0)]
+    [InlineData("push-recover", 0.5)]
     public void Expert_SmallSeedSet_SucceedsEveryTime(string task, double noise)
     {
         using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });

@@ -21,6 +21,28 @@ public class PushTaskTests
         Assert.Contains(distances, d => d is < 0.08 or > 0.16);
     }
 
+    [Theory]
+    [InlineData("push", false)]
+    [InlineData("push-recover", true)]
+    public void Reset_PushVariant_StartsTheTipHighOrDownClearOfEveryBlock(string task, bool down)
+    {
+        using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
+        for (ulong seed = 0; seed < 20; seed++)
+        {
+            env.Reset(seed);
+            var tip = env.Sim.SitePosition(SimScene.TipSite);
+            if (!down)
+            {
+                Assert.InRange(tip.Z, 0.15, 0.25);    // the home pose
+                continue;
+            }
+            Assert.InRange(tip.Z, PushTask.RecoverTipHeight - 0.01, PushTask.RecoverTipHeight + 0.01);
+            Assert.InRange(tip.PlanarDistance(env.ObjectPosition()), 0.06 - 0.005, 0.2 + 0.005);
+            foreach (var colour in SimScene.Colours)
+                Assert.True(tip.PlanarDistance(env.Sim.BodyPosition(SimScene.Block(colour))) > 0.05, $"seed {seed}: {colour} block under the tip");
+        }
+    }
+
     /// <summary>Over seeds 0..n-1: how many named blocks start outside push's annulus, and each start distance to the goal.</summary>
     private static (int Outside, List<double> Distances) Starts(string task, int n)
     {

@@ -3,12 +3,16 @@ namespace Controller.Sim.Tasks;
 /// <summary>
 /// push: three 4 cm blocks and a yellow goal disc on the table; the named block's centre must come
 /// within <see cref="Tolerance"/> (3 cm, in the table plane) of the goal's centre. Reach targets are parked.
-/// With <paramref name="wide"/> (task <c>push-wide</c>) the named block starts anywhere on the table the distractors
-/// may occupy, 5–22 cm from the goal, and the distractors anywhere clear of the blocks: the scenes a push that went
-/// off line leaves behind, for demonstrations that teach finding and recovering such a block. Evaluate on <c>push</c>.
+/// The <see cref="PushStart"/> variants are training data; evaluate on <c>push</c>:
+/// <c>push-wide</c>: the named block starts anywhere on the table the distractors may occupy, 5–22 cm from the goal,
+/// and the distractors anywhere clear of the blocks: the scenes a push that went off line leaves behind.
+/// <c>push-recover</c>: those scenes with the arm down at pushing height 6–20 cm from the named block, where a push
+/// that lost its block leaves the arm.
 /// </summary>
-public sealed class PushTask(bool wide = false) : SimTask
+public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
 {
+    private bool Wide => start != PushStart.Standard;
+
     public const double Tolerance = 0.03;
 
     private static readonly string[] Phrasings =
@@ -20,11 +24,26 @@ public sealed class PushTask(bool wide = false) : SimTask
         "shove the {0} box onto the yellow disc",
     ];
 
-    public override string Name => wide ? "push-wide" : "push";
+    public override string Name => start switch
+    {
+        PushStart.Wide => "push-wide",
+        PushStart.Recover => "push-recover",
+        _ => "push",
+    };
 
-    public override string Description => wide
-        ? "push, from scenes a failed push leaves: the block anywhere on the table, distractors anywhere (training data; evaluate on push)"
-        : "Push the named block until it is within 3 cm of the yellow goal disc.";
+    public override string Description => start switch
+    {
+        PushStart.Wide => "push, from scenes a failed push leaves: the block anywhere on the table, distractors anywhere (training data; evaluate on push)",
+        PushStart.Recover => "push-wide with the arm starting down at pushing height away from the block, as a push that lost its block leaves it (training data; evaluate on push)",
+        _ => "Push the named block until it is within 3 cm of the yellow goal disc.",
+    };
+
+    /// <summary>push-recover: the tip starts at block mid-height somewhere over the table; other variants keep the home pose.</summary>
+    public override Vec3 StartTip(Random rng, Vec3 home)
+        => start == PushStart.Recover ? SampleTablePoint(rng, 0.17, 0.38, RecoverTipHeight, 0.2) : home;
+
+    /// <summary>Tip height of a push-recover start: the expert's pushing height, so it has to lift off before it can re-approach.</summary>
+    public const double RecoverTipHeight = 0.02;
 
     public override int MaxSteps => 200;
 
@@ -34,20 +53,23 @@ public sealed class PushTask(bool wide = false) : SimTask
             sim.SetMocap(SimScene.Target(SimScene.Colours[i]), SimScene.Parking(i) with { Z = 0.3 });
 
         var chosen = rng.Next(SimScene.Colours.Count);
+        var tip = sim.SitePosition(SimScene.TipSite);
         // The pushed block and the goal: 8–16 cm apart, both inside the pushable annulus (wide: the block anywhere a
         // distractor may be, 5–22 cm from the goal).
         Vec3 block, goal;
-        double near = wide ? 0.05 : 0.08, far = wide ? 0.22 : 0.16;
+        double near = Wide ? 0.05 : 0.08, far = Wide ? 0.22 : 0.16;
         do
         {
-            block = wide ? SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2) : SampleTablePoint(rng, 0.2, 0.34, 0.02, 0.14);
+            block = Wide ? SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2) : SampleTablePoint(rng, 0.2, 0.34, 0.02, 0.14);
             goal = SampleTablePoint(rng, 0.2, 0.34, 0.001, 0.15);
         }
-        while (block.PlanarDistance(goal) < near || block.PlanarDistance(goal) > far);
+        while (block.PlanarDistance(goal) < near || block.PlanarDistance(goal) > far
+               || (start == PushStart.Recover && (block.PlanarDistance(tip) < 0.06 || block.PlanarDistance(tip) > 0.2)));
 
         // Distractors stay clear of the push lane (the segment from behind the block to the goal); wide: of the blocks only.
         var behind = block - (goal - block) * (0.07 / block.PlanarDistance(goal));
-        var placed = new List<Vec3> { block };
+        // A push-recover arm is down on the table: every block keeps clear of the tip too.
+        var placed = start == PushStart.Recover ? new List<Vec3> { block, tip } : new List<Vec3> { block };
         for (var i = 0; i < SimScene.Colours.Count; i++)
         {
             var colour = SimScene.Colours[i];
@@ -60,7 +82,7 @@ public sealed class PushTask(bool wide = false) : SimTask
             var tries = 0;
             do
                 p = SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2);
-            while (++tries < 500 && (placed.Exists(q => q.PlanarDistance(p) < 0.07) || (!wide && SegmentDistance(p, behind, goal) < 0.08)));
+            while (++tries < 500 && (placed.Exists(q => q.PlanarDistance(p) < 0.07) || (!Wide && SegmentDistance(p, behind, goal) < 0.08)));
             if (tries >= 500)
                 p = SimScene.Parking(i);
             placed.Add(p);
@@ -84,4 +106,12 @@ public sealed class PushTask(bool wide = false) : SimTask
         var t = Math.Clamp(((p.X - a.X) * abx + (p.Y - a.Y) * aby) / (abx * abx + aby * aby), 0, 1);
         return p.PlanarDistance(new Vec3(a.X + t * abx, a.Y + t * aby, 0));
     }
+}
+
+/// <summary>How a push episode starts (task names push, push-wide, push-recover).</summary>
+public enum PushStart
+{
+    Standard,
+    Wide,
+    Recover,
 }

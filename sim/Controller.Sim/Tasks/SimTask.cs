@@ -19,6 +19,12 @@ public abstract class SimTask
     /// <summary>Episode length limit in control ticks.</summary>
     public abstract int MaxSteps { get; }
 
+    /// <summary>
+    /// Where the arm's tip starts, given the jittered <paramref name="home"/> pose (which is the default). Called before
+    /// <see cref="Reset"/>, which sees the arm already there.
+    /// </summary>
+    public virtual Vec3 StartTip(Random rng, Vec3 home) => home;
+
     /// <summary>Places this task's objects (the arm is already at its start pose) and returns the episode's goal.</summary>
     public abstract TaskEpisode Reset(MujocoSim sim, Random rng);
 

@@ -7,7 +7,8 @@ public static class TaskRegistry
     {
         ["reach"] = () => new ReachTask(),
         ["push"] = () => new PushTask(),
-        ["push-wide"] = () => new PushTask(wide: true),
+        ["push-wide"] = () => new PushTask(PushStart.Wide),
+        ["push-recover"] = () => new PushTask(PushStart.Recover),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
