@@ -1,7 +1,10 @@
 using Controller.Abstractions;
+using Controller.Model.Checkpoints;
+using Controller.Model.Decoding;
 using Controller.Model.Policy;
 using Controller.Model.Runtime;
 using Controller.Model.Tokens;
+using Controller.Model.Training;
 
 namespace Controller.Model.Tests;
 
@@ -37,6 +40,45 @@ public class PolicyTests
             Assert.InRange(scene[d], range.Low[d], range.High[d]);
         Assert.NotNull(bundle.Imagine("go", Tiny.Image(16, 3), [0.1f, -0.2f]));
         Assert.Equal(before, TorchInfo.LiveTensors);
+    }
+
+    [Fact]
+    public void PredictActions_SceneFirstCheckpoint_DecodesSceneThenStateThenActionsAsTheTorchDecoder()
+    {
+        var dir = Tiny.CheckpointDir(objectBins: 5, sceneFirst: true);
+        var manifest = ModelManifest.FromJson(File.ReadAllText(Path.Combine(dir, "config.json")), dir);
+        using var model = new WorldModel(manifest.Model);
+        ModuleWeights.Load(model, Path.Combine(dir, ModelTrainer.WeightsFile));
+        model.eval();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        // A fresh model's greedy tokens hardly depend on the context; larger weights make every token they see count.
+        foreach (var p in model.parameters())
+            p.mul_(6);
+        ModelTrainer.SaveCheckpoint(model, manifest, dir);
+        using var bundle = ModelBundle.Load(dir);
+        Assert.True(bundle.Layout.SceneFirst);
+        var rgb = Tiny.Image(16, 3);
+        float[] state = [0.1f, -0.2f];
+        var prompt = new List<int>();
+        bundle.Layout.Instruction(prompt, "go");
+        bundle.Layout.Image(prompt, bundle.EncodeFrame(rgb));
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, prompt);
+        var scene = Decoder.DecodeObject(model, cache, bundle.Layout.Vocab);
+        var stateTokens = new List<int>();
+        bundle.Layout.State(stateTokens, state, bundle.Manifest.State);
+        Decoder.Feed(model, cache, stateTokens);
+        var logits = Decoder.Feed(model, cache, [Vocabulary.Boa]);
+        var expected = Decoder.DecodeActions(model, cache, logits, bundle.Layout.Vocab, bundle.ActionTokenizer);
+
+        var prediction = bundle.PredictActions("go", rgb, state);
+
+        Assert.Equal(expected, prediction.Tokens);
+        Assert.Equal(bundle.Layout.ObjectPosition(scene, bundle.Manifest.Objects!), prediction.Object);
+        // The scene is read before the joints: another state cannot change it.
+        Assert.Equal(prediction.Object, bundle.PredictActions("go", rgb, [-0.9f, 0.9f]).Object);
+        Assert.NotNull(bundle.ImagineCodes("go", rgb, state, prediction.Tokens, out _));
     }
 
     [Fact]

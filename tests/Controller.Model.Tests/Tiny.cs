@@ -29,7 +29,8 @@ internal static class Tiny
 
     /// <summary>Writes a randomly initialised but complete checkpoint directory (tokenizer + world model + config).</summary>
     /// <param name="objectBins">Bins per axis of the object tokens (0: a checkpoint without them).</param>
-    public static string CheckpointDir(string actions = "bins", int seed = 1, int objectBins = 0)
+    /// <param name="sceneFirst">The object tokens come before the state (<see cref="SequenceLayout.SceneFirst"/>).</param>
+    public static string CheckpointDir(string actions = "bins", int seed = 1, int objectBins = 0, bool sceneFirst = false)
     {
         var dir = Path.Combine(Path.GetTempPath(), "model-tests-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -44,7 +45,7 @@ internal static class Tiny
         var config = Config(vocab.Size, 64);
         var scene = new Normalizer([0.1f, -0.3f, 0.1f, -0.3f, 0.1f, -0.3f, 0f], [0.4f, 0.3f, 0.4f, 0.3f, 0.4f, 0.3f, 0.15f]);   // object x, y, goal x, y, tip x, y, z
         var manifest = new ModelManifest(fsqConfig, config, act, Norm2, 8, 4, 0.05, seed, 0, "tiny", ActionFrame.Delta,
-            objectBins, objectBins > 0 ? scene : null);
+            objectBins, objectBins > 0 ? scene : null, sceneFirst);
         using var model = new WorldModel(config);
         ModelTrainer.SaveCheckpoint(model, manifest, dir);
         return dir;

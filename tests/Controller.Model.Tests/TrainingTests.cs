@@ -144,6 +144,30 @@ public class TrainingTests
     }
 
     [Fact]
+    public void BuildSample_SceneFirst_PutsTheStateBetweenTheSceneAndTheActions()
+    {
+        var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
+        var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
+        var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize, ObjectBins: 4, ObjectDims: 2);
+        var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true, SceneFirst: true);
+        var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
+            ActionFrame.Absolute, 4, Normalizer.Fit(e.Objects!, 2), SceneFirst: true);
+        var codes = Enumerable.Range(0, e.Steps).Select(t => new int[Tiny.Fsq.TokensPerImage]).ToArray();
+        var s = new ModelTrainSettings { Horizon = 2, ObjectLossWeight = 7, ActionLossWeight = 5, FrameLossWeight = 2 };
+
+        var (ids, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, 0, s, 128);
+
+        var scene = 1 + 32 + layout.ImageSpan;
+        Assert.Equal(Vocabulary.BoOb, ids[scene]);
+        Assert.Equal(Vocabulary.BoSt, ids[scene + layout.ObjectSpan]);
+        Assert.Equal(Vocabulary.Boa, ids[scene + layout.ObjectSpan + layout.StateSpan]);
+        Assert.All(w.Take(scene), x => Assert.Equal(0f, x));
+        Assert.All(w.Skip(scene).Take(layout.ObjectSpan), x => Assert.Equal(7f, x));
+        Assert.All(w.Skip(scene + layout.ObjectSpan).Take(layout.StateSpan), x => Assert.Equal(0f, x));   // the state stays given
+        Assert.Equal(5f, w[scene + layout.ObjectSpan + layout.StateSpan]);
+    }
+
+    [Fact]
     public void Instruction_PadInstruction_PutsWhatFollowsAtOnePosition()
     {
         var layout = new SequenceLayout(new Vocabulary(9, 8, 12), Grid: 2, StateDims: 2, MaxInstructionBytes: 8, PadInstruction: true);

@@ -23,13 +23,14 @@ public sealed record ModelManifest(
     string Data,
     ActionFrame ActionFrame = ActionFrame.Delta,
     int ObjectBins = 0,
-    Normalizer? Objects = null)
+    Normalizer? Objects = null,
+    bool SceneFirst = false)
 {
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public Vocabulary Vocab => new(Image.CodebookSize, StateBins, Actions.VocabSize, Objects is null ? 0 : ObjectBins, Objects?.Dims ?? Vocabulary.SceneDims);
 
-    public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes, PadInstruction: Model.AbsolutePositions);
+    public SequenceLayout Layout => new(Vocab, Image.Grid, State.Dims, MaxInstructionBytes, PadInstruction: Model.AbsolutePositions, SceneFirst: SceneFirst && Objects is not null);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

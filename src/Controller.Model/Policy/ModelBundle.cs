@@ -153,7 +153,7 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), null, sampling);
+            var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), state, null, sampling);
             var chunk = ActionTokenizer.Decode(tokens);
             if (Manifest.ActionFrame == ActionFrame.Delta)
                 foreach (var step in chunk)
@@ -226,10 +226,12 @@ public sealed class ModelBundle : IDisposable
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var (objectBins, actions) = DecodePlan(Observation(instruction, rgb, state, out now), actionTokens);
+            var (objectBins, actions) = DecodePlan(Observation(instruction, rgb, state, out now), state, actionTokens);
             var plan = new List<int>();
             if (Layout.HasObject)
                 Layout.Object(plan, objectBins);
+            if (Layout.SceneFirst)
+                Layout.State(plan, state, Manifest.State);
             Layout.Actions(plan, actions);
             // The TorchSharp cache ends with the observation; the C# decoder goes on from there with the plan, then
             // the frame's 64 cells: ~11 ms here, against ~43 ms through TorchSharp (bench: decode64_vector, decode64_cached).
@@ -245,22 +247,29 @@ public sealed class ModelBundle : IDisposable
     /// <summary>
     /// Runs the observation tokens into the cache (TorchSharp, one pass), then decodes with the <see cref="VectorDecoder"/>
     /// the object's bins (empty without object tokens) and the chunk's action tokens, unless <paramref name="actions"/>
-    /// are given. The TorchSharp cache ends with the observation.
+    /// are given; a scene-first layout's <paramref name="state"/> goes in between. The TorchSharp cache ends with the observation.
     /// </summary>
-    private (int[] Object, int[] Actions) DecodePlan(List<int> observation, int[]? actions, Sampling? sampling = null)
+    private (int[] Object, int[] Actions) DecodePlan(List<int> observation, float[] state, int[]? actions, Sampling? sampling = null)
     {
         Decoder.Prompt(model, cache, observation);
         if (actions is not null && !Layout.HasObject)
             return ([], actions);                                     // nothing left for the C# decoder
         vector.Load(cache);
         var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab, sampling) : [];
+        if (Layout.SceneFirst && actions is null)
+        {
+            var stateTokens = new List<int>(Layout.StateSpan);
+            Layout.State(stateTokens, state, Manifest.State);
+            foreach (var id in stateTokens)
+                vector.Step(id);
+        }
         return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer, sampling));
     }
 
     /// <summary>
     /// Leaves the cache holding exactly <c>BOS instruction</c> (computed once per instruction: it is the same on every
-    /// tick of an episode) and returns the tokens of this tick's observation, <c>BOI frame EOI BOSt state EOSt</c>,
-    /// and the frame's image codes.
+    /// tick of an episode) and returns the tokens of this tick's observation, <c>BOI frame EOI BOSt state EOSt</c>
+    /// (a scene-first layout's state comes after the scene tokens, in <see cref="DecodePlan"/>), and the frame's image codes.
     /// </summary>
     private List<int> Observation(string instruction, byte[] rgb, float[] state, out int[] codes)
     {
@@ -280,7 +289,8 @@ public sealed class ModelBundle : IDisposable
         }
         codes = Codes(rgb);
         Layout.Image(seq, codes);
-        Layout.State(seq, state, Manifest.State);
+        if (!Layout.SceneFirst)
+            Layout.State(seq, state, Manifest.State);
         return seq;
     }
 

@@ -7,9 +7,11 @@ namespace Controller.Model.Tokens;
 /// <c>BOS text…  BOI (v×g EOL)×g EOI  BOSt s… EOSt  [BOOb scene… EOOb]  BOA a… EOA  BOI (c|KEEP …) EOI</c>; the object span
 /// only when the vocabulary has object bins. With <paramref name="PadInstruction"/> the instruction is padded with PAD to
 /// <paramref name="MaxInstructionBytes"/>, so everything after it sits at the same position in every sequence (for a
-/// model with absolute position embeddings). Immutable, thread-safe.
+/// model with absolute position embeddings). With <paramref name="SceneFirst"/> the object span comes before the state:
+/// <c>… BOI frame EOI  BOOb scene… EOOb  BOSt s… EOSt  BOA …</c>, so the scene tokens are read from the text and frame
+/// alone (causal attention cannot reach the joint positions from there). Immutable, thread-safe.
 /// </summary>
-public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32, bool PadInstruction = false)
+public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, int MaxInstructionBytes = 32, bool PadInstruction = false, bool SceneFirst = false)
 {
     public int ImageSpan => 2 + Grid * (Grid + 1);
     public int StateSpan => 2 + StateDims;

@@ -30,6 +30,7 @@ public sealed record ModelTrainSettings
     public float FrameLossWeight { get; init; } = 1;        // the next frame's tokens (the world model's imagination)
     public int ObjectBins { get; init; } = 64;              // bins per axis for the named object's position (0: no object tokens)
     public float ObjectLossWeight { get; init; } = 10;      // object tokens: where the instruction's object is (grounding)
+    public bool SceneFirst { get; init; }                   // scene tokens before the state: read from text and frame only, not from the joints
     public double StepPeriodSeconds { get; init; } = 0.05;  // time between actions in the demonstrations
     public int HeldOutSamples { get; init; } = 200;         // held-out timesteps for the action error and imagination PSNRs
 }
@@ -118,7 +119,7 @@ public static class ModelTrainer
         const int maxInstr = 32;
         var objectBins = objectNorm is null ? 0 : s.ObjectBins;
         var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins, objectNorm?.Dims ?? Vocabulary.SceneDims);
-        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions);
+        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions, SceneFirst: s.SceneFirst && objectNorm is not null);
         var longest = layout.LongestSequence(actions.MaxTokens);
         var config = new WorldModelConfig
         {
@@ -128,7 +129,7 @@ public static class ModelTrainer
             CodeFeatures = codePatches.Length / fsqConfig.CodebookSize, TextNgramBuckets = s.TextNgramBuckets,
         };
         var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
-            objectBins, objectNorm);
+            objectBins, objectNorm, layout.SceneFirst);
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
@@ -228,8 +229,8 @@ public static class ModelTrainer
     }
 
     /// <summary>
-    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb scene… EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>,
-    /// padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
+    /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb scene… EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>
+    /// (the state after the scene span with <see cref="SequenceLayout.SceneFirst"/>), padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
     /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
     /// it), the action weight for the actions, the frame weight for the frame H steps later (clamped to the last frame near the end).
     /// </summary>
@@ -240,12 +241,18 @@ public static class ModelTrainer
         void Mark(float weight) { while (w.Count < seq.Count) w.Add(weight); }
         layout.Instruction(seq, e.Instruction);
         layout.Image(seq, codes[t]);
-        layout.State(seq, e.States[t], manifest.State);
+        if (!layout.SceneFirst)
+            layout.State(seq, e.States[t], manifest.State);
         Mark(0);
         if (layout.HasObject)
         {
             layout.Object(seq, e.Objects![t], manifest.Objects!);
             Mark(s.ObjectLossWeight);
+        }
+        if (layout.SceneFirst)
+        {
+            layout.State(seq, e.States[t], manifest.State);
+            Mark(0);
         }
         layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
         Mark(s.ActionLossWeight);
