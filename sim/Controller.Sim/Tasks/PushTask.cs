@@ -11,8 +11,6 @@ namespace Controller.Sim.Tasks;
 /// </summary>
 public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
 {
-    private bool Wide => start != PushStart.Standard;
-
     public const double Tolerance = 0.03;
 
     private static readonly string[] Phrasings =
@@ -46,6 +44,9 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
     public const double RecoverTipHeight = 0.02;
 
     public override int MaxSteps => 200;
+
+    /// <summary>Both training variants draw the block and distractors anywhere on the table.</summary>
+    private bool Wide => start != PushStart.Standard;
 
     public override TaskEpisode Reset(MujocoSim sim, Random rng)
     {

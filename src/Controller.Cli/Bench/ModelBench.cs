@@ -33,7 +33,7 @@ public sealed class ModelBench : IBenchSuite
         var seed = 0UL;
         while (result.Count < count)
         {
-            foreach (var task in new[] { "reach", "push" })       // the evaluated tasks (push-wide is training data)
+            foreach (var task in new[] { "reach", "push" })       // the evaluated tasks (the other push variants are training data)
             {
                 using var env = new SimEnv(profile, TaskRegistry.Create(task), new SimEnvOptions { Render = true });
                 var expert = PolicyFactory.Create("expert", new PolicyContext(env, seed));

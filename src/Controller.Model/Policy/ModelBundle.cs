@@ -29,6 +29,7 @@ public sealed class ModelBundle : IDisposable
     private readonly Lock gate = new();
     private readonly KvCache cache;
     private readonly VectorDecoder vector;
+    private readonly List<int> afterScene = [];                // reused each tick: the tokens between scene and actions (under gate)
     private string? cachedInstruction;
     private int instructionTokens;
 
@@ -230,8 +231,7 @@ public sealed class ModelBundle : IDisposable
             var plan = new List<int>();
             if (Layout.HasObject)
                 Layout.Object(plan, objectBins);
-            if (Layout.SceneFirst)
-                Layout.State(plan, state, Manifest.State);
+            Layout.AfterScene(plan, state, Manifest.State);
             Layout.Actions(plan, actions);
             // The TorchSharp cache ends with the observation; the C# decoder goes on from there with the plan, then
             // the frame's 64 cells: ~11 ms here, against ~43 ms through TorchSharp (bench: decode64_vector, decode64_cached).
@@ -256,11 +256,11 @@ public sealed class ModelBundle : IDisposable
             return ([], actions);                                     // nothing left for the C# decoder
         vector.Load(cache);
         var objectBins = Layout.HasObject ? vector.DecodeObject(Layout.Vocab, sampling) : [];
-        if (Layout.SceneFirst && actions is null)
+        if (actions is null)
         {
-            var stateTokens = new List<int>(Layout.StateSpan);
-            Layout.State(stateTokens, state, Manifest.State);
-            foreach (var id in stateTokens)
+            afterScene.Clear();
+            Layout.AfterScene(afterScene, state, Manifest.State);
+            foreach (var id in afterScene)
                 vector.Step(id);
         }
         return (objectBins, actions ?? vector.DecodeActions(Layout.Vocab, ActionTokenizer, sampling));
@@ -288,9 +288,7 @@ public sealed class ModelBundle : IDisposable
             seq.Clear();
         }
         codes = Codes(rgb);
-        Layout.Image(seq, codes);
-        if (!Layout.SceneFirst)
-            Layout.State(seq, state, Manifest.State);
+        Layout.Observation(seq, codes, state, Manifest.State);
         return seq;
     }
 

@@ -66,6 +66,21 @@ public sealed record SequenceLayout(Vocabulary Vocab, int Grid, int StateDims, i
 
     public bool HasObject => Vocab.ObjectBins > 0;
 
+    /// <summary>The observation before the scene span: the frame, then the state (after the scene when <see cref="SceneFirst"/>).</summary>
+    public void Observation(List<int> seq, ReadOnlySpan<int> codes, ReadOnlySpan<float> positions, Normalizer norm)
+    {
+        Image(seq, codes);
+        if (!SceneFirst)
+            State(seq, positions, norm);
+    }
+
+    /// <summary>What comes between the scene span and the actions: the state when <see cref="SceneFirst"/>, otherwise nothing.</summary>
+    public void AfterScene(List<int> seq, ReadOnlySpan<float> positions, Normalizer norm)
+    {
+        if (SceneFirst)
+            State(seq, positions, norm);
+    }
+
     /// <summary>Appends BOOb, one bin per scene dimension (object x, y, goal x, y; table metres through <paramref name="norm"/>), EOOb.</summary>
     public void Object(List<int> seq, ReadOnlySpan<float> xy, Normalizer norm)
     {

@@ -240,20 +240,15 @@ public static class ModelTrainer
         var w = new List<float>(blockSize);
         void Mark(float weight) { while (w.Count < seq.Count) w.Add(weight); }
         layout.Instruction(seq, e.Instruction);
-        layout.Image(seq, codes[t]);
-        if (!layout.SceneFirst)
-            layout.State(seq, e.States[t], manifest.State);
+        layout.Observation(seq, codes[t], e.States[t], manifest.State);
         Mark(0);
         if (layout.HasObject)
         {
             layout.Object(seq, e.Objects![t], manifest.Objects!);
             Mark(s.ObjectLossWeight);
         }
-        if (layout.SceneFirst)
-        {
-            layout.State(seq, e.States[t], manifest.State);
-            Mark(0);
-        }
+        layout.AfterScene(seq, e.States[t], manifest.State);
+        Mark(0);
         layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
         Mark(s.ActionLossWeight);
         layout.Image(seq, codes[Math.Min(t + s.Horizon, e.Steps - 1)], codes[t]);
