@@ -19,6 +19,7 @@ public sealed class SimEnv : IDisposable
     private readonly double[] _ctrl;
     private readonly double[] _qpos;
     private readonly double[] _qvel;
+    private Random _rng = new(0); // the episode's stream: reset draws from it, then the task's disturbances
 
     public SimEnv(RobotProfile profile, SimTask task, SimEnvOptions? options = null)
     {
@@ -85,7 +86,7 @@ public sealed class SimEnv : IDisposable
     public Observation Reset(ulong seed)
     {
         Sim.Reset(seed);
-        var rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        var rng = _rng = new Random(unchecked((int)(seed ^ (seed >> 32))));
         var j = Options.StartJitter;
         var home = new Vec3(0.2 + (rng.NextDouble() * 2 - 1) * j, (rng.NextDouble() * 2 - 1) * j, 0.2 + (rng.NextDouble() * 2 - 1) * j);
         var q = ArmKinematics.Inverse(Task.StartTip(rng, home));
@@ -110,9 +111,10 @@ public sealed class SimEnv : IDisposable
     /// </summary>
     public StepResult Step(ReadOnlySpan<double> targets)
     {
-        Current(nameof(Step));
+        var episode = Current(nameof(Step));
         ApplyTargets(targets);
         Sim.Step(SubSteps);
+        Task.Disturb(Sim, episode, _rng);
         StepIndex++;
         var remaining = Remaining();
         var success = remaining <= Task.SuccessDistance;

@@ -1,3 +1,4 @@
+using Controller.Sim.Policies;
 using Controller.Sim.Tasks;
 
 namespace Controller.Sim.Tests;
@@ -41,6 +42,36 @@ public class PushTaskTests
             foreach (var colour in SimScene.Colours)
                 Assert.True(tip.PlanarDistance(env.Sim.BodyPosition(SimScene.Block(colour))) > 0.05, $"seed {seed}: {colour} block under the tip");
         }
+    }
+
+    [Theory]
+    [InlineData("push", false)]
+    [InlineData("push-slip", true)]
+    public void Step_PushVariantUnderTheExpert_KnocksThePushedBlockAwayOnlyInPushSlip(string task, bool slips)
+    {
+        using var env = new SimEnv(SimFixtures.Profile, TaskRegistry.Create(task), new SimEnvOptions { Render = false });
+        var expert = PolicyFactory.Create("expert", new PolicyContext(env, 100));
+        var jumps = new List<(double FromTip, double FromGoal)>();
+        for (ulong seed = 100; seed < 110; seed++)
+        {
+            Vec3? before = null;
+            EpisodeRunner.Run(env, expert, seed, _ =>
+            {
+                var block = env.ObjectPosition();
+                // A pushed block moves under a centimetre per tick; a jump of 3 cm is a slip.
+                if (before is { } b && b.PlanarDistance(block) > 0.03)
+                    jumps.Add((block.PlanarDistance(env.Sim.SitePosition(SimScene.TipSite)), block.PlanarDistance(env.Episode!.Goal)));
+                before = block;
+            });
+        }
+        if (!slips)
+        {
+            Assert.Empty(jumps);
+            return;
+        }
+        Assert.InRange(jumps.Count, 3, 40);
+        Assert.All(jumps, j => Assert.InRange(j.FromTip, 0.06 - 0.01, 0.16 + 0.01));   // the tip moves a little in the same tick
+        Assert.All(jumps, j => Assert.InRange(j.FromGoal, 0.05, 0.22));
     }
 
     /// <summary>Over seeds 0..n-1: how many named blocks start outside push's annulus, and each start distance to the goal.</summary>

@@ -8,6 +8,9 @@ namespace Controller.Sim.Tasks;
 /// and the distractors anywhere clear of the blocks: the scenes a push that went off line leaves behind.
 /// <c>push-recover</c>: those scenes with the arm down at pushing height 6–20 cm from the named block, where a push
 /// that lost its block leaves the arm.
+/// <c>push-slip</c>: push's scenes, and while the block is being pushed it is now and then knocked 6–16 cm away from the
+/// pusher (<see cref="Disturb"/>): the pusher on its push line with the block somewhere else, as a push that lost its
+/// block looks from the camera.
 /// </summary>
 public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
 {
@@ -26,6 +29,7 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
     {
         PushStart.Wide => "push-wide",
         PushStart.Recover => "push-recover",
+        PushStart.Slip => "push-slip",
         _ => "push",
     };
 
@@ -33,6 +37,7 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
     {
         PushStart.Wide => "push, from scenes a failed push leaves: the block anywhere on the table, distractors anywhere (training data; evaluate on push)",
         PushStart.Recover => "push-wide with the arm starting down at pushing height away from the block, as a push that lost its block leaves it (training data; evaluate on push)",
+        PushStart.Slip => "push, with the block now and then knocked 6-16 cm off the pusher while it is pushed (training data; evaluate on push)",
         _ => "Push the named block until it is within 3 cm of the yellow goal disc.",
     };
 
@@ -45,8 +50,11 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
 
     public override int MaxSteps => 200;
 
-    /// <summary>Both training variants draw the block and distractors anywhere on the table.</summary>
-    private bool Wide => start != PushStart.Standard;
+    /// <summary>Chance per tick that a block being pushed is knocked away (push-slip): about one slip per 20 ticks of pushing.</summary>
+    public const double SlipChance = 0.05;
+
+    /// <summary>push-wide and push-recover draw the block and distractors anywhere on the table.</summary>
+    private bool Wide => start is PushStart.Wide or PushStart.Recover;
 
     public override TaskEpisode Reset(MujocoSim sim, Random rng)
     {
@@ -95,6 +103,31 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
         return new TaskEpisode(Name, text, name, SimScene.Block(name), goal, sim.Seed);
     }
 
+    /// <summary>
+    /// push-slip: while the tip is down within 6 cm of the named block (pushing it), with <see cref="SlipChance"/> per
+    /// tick the block jumps to a free spot 6–16 cm from the tip and 5–22 cm from the goal, clear of the other blocks.
+    /// </summary>
+    public override void Disturb(MujocoSim sim, TaskEpisode episode, Random rng)
+    {
+        if (start != PushStart.Slip)
+            return;
+        var tip = sim.SitePosition(SimScene.TipSite);
+        var block = sim.BodyPosition(episode.ObjectBody);
+        if (tip.Z > 0.03 || tip.PlanarDistance(block) > 0.06 || rng.NextDouble() >= SlipChance)
+            return;
+        var others = SimScene.Colours.Select(SimScene.Block).Where(b => b != episode.ObjectBody).Select(sim.BodyPosition).ToList();
+        for (var tries = 0; tries < 200; tries++)
+        {
+            var p = SampleTablePoint(rng, 0.17, 0.38, 0.02, 0.2);
+            var d = p.PlanarDistance(tip);
+            var g = p.PlanarDistance(episode.Goal);
+            if (d < 0.06 || d > 0.16 || g < 0.05 || g > 0.22 || others.Exists(o => o.PlanarDistance(p) < 0.07))
+                continue;
+            sim.PlaceFree(episode.ObjectBody, p, rng.NextDouble() * Math.PI / 2);
+            return;
+        }
+    }
+
     public override double Remaining(MujocoSim sim, TaskEpisode episode)
         => sim.BodyPosition(episode.ObjectBody).PlanarDistance(sim.BodyPosition(SimScene.GoalBody));
 
@@ -109,10 +142,11 @@ public sealed class PushTask(PushStart start = PushStart.Standard) : SimTask
     }
 }
 
-/// <summary>How a push episode starts (task names push, push-wide, push-recover).</summary>
+/// <summary>How a push episode starts, or is disturbed (task names push, push-wide, push-recover, push-slip).</summary>
 public enum PushStart
 {
     Standard,
     Wide,
     Recover,
+    Slip,
 }

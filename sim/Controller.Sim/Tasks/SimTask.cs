@@ -25,6 +25,14 @@ public abstract class SimTask
     /// </summary>
     public virtual Vec3 StartTip(Random rng, Vec3 home) => home;
 
+    /// <summary>
+    /// Called after every control tick with the episode's random stream: a task may disturb the scene here
+    /// (push-slip knocks the block off the pusher). The default leaves the scene alone.
+    /// </summary>
+    public virtual void Disturb(MujocoSim sim, TaskEpisode episode, Random rng)
+    {
+    }
+
     /// <summary>Places this task's objects (the arm is already at its start pose) and returns the episode's goal.</summary>
     public abstract TaskEpisode Reset(MujocoSim sim, Random rng);
 

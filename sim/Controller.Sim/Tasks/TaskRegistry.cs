@@ -9,6 +9,7 @@ public static class TaskRegistry
         ["push"] = () => new PushTask(),
         ["push-wide"] = () => new PushTask(PushStart.Wide),
         ["push-recover"] = () => new PushTask(PushStart.Recover),
+        ["push-slip"] = () => new PushTask(PushStart.Slip),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
