@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
@@ -285,6 +286,51 @@ public class TrainingTests
         var averaged = SafeTensors.Read(Path.Combine(dir, "straight", ModelTrainer.WeightsFile)).Tensors;
         var trained = SafeTensors.Read(Path.Combine(dir, "straight", ModelTrainer.TrainWeightsFile)).Tensors;
         Assert.Contains(averaged, kv => !kv.Value.ToFloats().SequenceEqual(trained[kv.Key].ToFloats()));
+    }
+
+    [Fact]
+    public void ModelTrainer_InitFrom_StartsFromTheCheckpointAndKeepsItsTokensMeaning()
+    {
+        var episodes = Tiny.Episodes(8);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-init-");
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var o = new TrainOptions { Steps = 4, Batch = 2, LearningRate = 1e-2 };
+        var baseDir = Path.Combine(dir, "base");
+        ModelTrainer.Train(episodes.Take(4).ToList(), tokenizer, settings, baseDir, o);
+        // Other data: a fresh run would fit other normalisers; a fine-tune keeps the checkpoint's.
+        ModelTrainer.Train(episodes.Skip(4).ToList(), tokenizer, settings, Path.Combine(dir, "fresh"), o);
+        ModelTrainer.Train(episodes.Skip(4).ToList(), tokenizer, settings, Path.Combine(dir, "copied"), o with { Steps = 0, InitFrom = baseDir });
+        ModelTrainer.Train(episodes.Skip(4).ToList(), tokenizer, settings, Path.Combine(dir, "tuned"), o with { Steps = 2, InitFrom = baseDir });
+
+        var weights = SafeTensors.Read(Path.Combine(baseDir, ModelTrainer.WeightsFile));
+        var copied = SafeTensors.Read(Path.Combine(dir, "copied", ModelTrainer.WeightsFile));
+        var tuned = SafeTensors.Read(Path.Combine(dir, "tuned", ModelTrainer.WeightsFile));
+        foreach (var (name, entry) in weights.Tensors)
+            Assert.Equal(entry.ToFloats(), copied.Tensors[name].ToFloats());
+        Assert.Contains(weights.Tensors, kv => !kv.Value.ToFloats().SequenceEqual(tuned.Tensors[kv.Key].ToFloats()));
+
+        string Meaning(string run)
+        {
+            var m = ModelManifest.FromJson(File.ReadAllText(Path.Combine(dir, run, "config.json")), run);
+            return JsonSerializer.Serialize(new { m.State, m.Actions, m.Model }, ModelManifest.Json);
+        }
+        Assert.Equal(Meaning("base"), Meaning("tuned"));
+        Assert.NotEqual(Meaning("base"), Meaning("fresh"));
+    }
+
+    [Fact]
+    public void ModelTrainer_InitFromWithAnotherHorizon_FailsSayingWhatDiffers()
+    {
+        var episodes = Tiny.Episodes(4);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-init-");
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var o = new TrainOptions { Steps = 1, Batch = 2 };
+        ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "base"), o);
+
+        var e = Assert.Throws<CheckpointException>(() => ModelTrainer.Train(episodes, tokenizer, settings with { Horizon = 3 }, Path.Combine(dir, "tuned"), o with { InitFrom = Path.Combine(dir, "base") }));
+        Assert.Contains("horizon 2", e.Message);
+        Assert.Contains("bins, 3", e.Message);
+        Assert.Throws<CheckpointException>(() => ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "tuned"), o with { InitFrom = Path.Combine(dir, "missing") }));
     }
 
     [Fact]

@@ -119,7 +119,8 @@ public static class TrainCommand
     private static Command ModelVerb()
     {
         Option<string> data = Data(), output = Out();
-        var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors to use", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors to use (default with --init-from: that directory's)" };
+        var initFrom = new Option<string>("--init-from") { Description = "Fine-tune: start from the world model in this directory (its weights, vocabulary, normalisers and action tokenizer) with a fresh optimiser and schedule" };
         Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(1e-3);
         var resume = Resume();
@@ -143,13 +144,16 @@ public static class TrainCommand
         ema.Validators.Add(r => { if (r.GetValueOrDefault<double>() is < 0 or >= 1) r.AddError("--ema must be 0 (off) or a decay in (0, 1)"); });
         var heldOut = new Option<int>("--held-out-samples") { Description = "Held-out timesteps measured after training (action error, imagination PSNR)", DefaultValueFactory = _ => 200 };
         var cmd = new Command("model", "Train the world model (policy + next-frame prediction) on tokenized demonstrations. With --resume and --steps at the checkpoint's step it only re-measures.")
-        { data, output, tokenizer, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, frameWeight, objectBins, objectWeight, sceneFirst, positions, pixels, ngrams, waypoint, heldOut, every, ema };
+        { data, output, tokenizer, initFrom, steps, batch, lr, seed, resume, threads, actions, frame, layers, embd, horizon, period, actionWeight, frameWeight, objectBins, objectWeight, sceneFirst, positions, pixels, ngrams, waypoint, heldOut, every, ema };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
         {
+            var init = p.GetValue(initFrom);
+            var tokenizerPath = p.GetValue(tokenizer) ?? (init is null ? null : Path.Combine(init, TokenizerTrainer.WeightsFile))
+                ?? throw new ArgumentException("--tokenizer is required (or --init-from a model directory, whose tokenizer is then used)");
             var episodes = LoadEpisodes(p.GetValue(data)!, waypointLead: p.GetValue(waypoint) ? p.GetValue(horizon) : 0);
-            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every), WeightAverage = p.GetValue(ema) };
+            var o = new TrainOptions { Steps = p.GetValue(steps), Batch = p.GetValue(batch), LearningRate = p.GetValue(lr), Seed = p.GetValue(seed), Resume = p.GetValue(resume), Threads = p.GetValue(threads), CheckpointEvery = p.GetValue(every), WeightAverage = p.GetValue(ema), InitFrom = init };
             var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), FrameLossWeight = p.GetValue(frameWeight), ObjectBins = p.GetValue(objectBins), ObjectLossWeight = p.GetValue(objectWeight), AbsolutePositions = p.GetValue(positions), SceneFirst = p.GetValue(sceneFirst), CodePixels = p.GetValue(pixels), TextNgramBuckets = p.GetValue(ngrams), HeldOutSamples = p.GetValue(heldOut) };
-            var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, p.GetValue(tokenizer)!, s, p.GetValue(output)!, o, prog, status, ct));
+            var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, tokenizerPath, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
             AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB, gain {report.ImaginedPsnr - report.CopyLastPsnr:F2} ± {report.ImaginedGainMargin95:F2} dB over {report.ImaginationSamples} frames {p.GetValue(horizon)} steps ahead; action MAE {report.HeldOutActionMae:F4}; object / goal / waypoint error {report.HeldOutObjectError * 100:F1} / {report.HeldOutGoalError * 100:F1} / {report.HeldOutWaypointError * 100:F1} cm");
             return 0;

@@ -96,14 +96,17 @@ public static class ModelTrainer
         var codeOf = episodes.Select((e, i) => (e, i)).ToDictionary(p => p.e, p => codes[p.i]);
 
         status?.Invoke("fitting normalisers and action tokenizers");
-        var stateNorm = Normalizer.Fit(trainEp.SelectMany(e => e.States), dims);
+        var init = o.InitFrom is null ? null : FineTune.Read(o.InitFrom, fsqConfig, s);
+        if (init is not null && init.State.Dims != dims)
+            throw new CheckpointException($"--init-from: the checkpoint's robot has {init.State.Dims} joints, the data {dims}");
+        var stateNorm = init?.State ?? Normalizer.Fit(trainEp.SelectMany(e => e.States), dims);
         var chunks = trainEp.SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.Chunk(t, s.Horizon, s.ActionFrame))).ToList();
         var actNorm = Normalizer.Fit(chunks.SelectMany(c => c), dims);
         var bins = new BinActionTokenizer(s.Horizon, actNorm);
         var fast = FastActionTokenizer.Train(chunks.Where((_, i) => i % 2 == 0), s.Horizon, actNorm);
         var heldChunks = (heldEp.Count > 0 ? heldEp : trainEp).SelectMany(e => Enumerable.Range(0, e.Steps).Select(t => e.Chunk(t, s.Horizon, s.ActionFrame))).ToList();
         var actReports = new[] { Measure(bins, heldChunks), Measure(fast, heldChunks) };
-        IActionTokenizer actions = s.ActionTokenizer switch
+        IActionTokenizer actions = init?.Actions.Build() ?? s.ActionTokenizer switch
         {
             "bins" => bins,
             "fast" => fast,
@@ -111,25 +114,40 @@ public static class ModelTrainer
         };
 
         // Object tokens only when every training episode says where its object is (sim datasets since session 3).
-        var objectNorm = s.ObjectBins > 0 && trainEp.TrueForAll(e => e.Objects is not null)
+        var objectNorm = init is not null ? init.Objects
+            : s.ObjectBins > 0 && trainEp.TrueForAll(e => e.Objects is not null)
             ? Normalizer.Fit(trainEp.SelectMany(e => e.Objects!), trainEp[0].Objects![0].Length) : null;
+        if (objectNorm is not null && trainEp.Exists(e => e.Objects is null || e.Objects[0].Length != objectNorm.Dims))
+            throw new InvalidDataException($"--init-from: the checkpoint's scene tokens have {objectNorm.Dims} values, which some episodes do not provide");
         if (objectNorm is null)
             status?.Invoke("no object positions in the data: training without object tokens");
 
-        const int maxInstr = 32;
-        var objectBins = objectNorm is null ? 0 : s.ObjectBins;
-        var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins, objectNorm?.Dims ?? Vocabulary.SceneDims);
-        var layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions, SceneFirst: s.SceneFirst && objectNorm is not null);
-        var longest = layout.LongestSequence(actions.MaxTokens);
-        var config = new WorldModelConfig
+        SequenceLayout layout;
+        WorldModelConfig config;
+        ModelManifest manifest;
+        if (init is null)
         {
-            VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
-            Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
-            ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
-            CodeFeatures = codePatches.Length / fsqConfig.CodebookSize, TextNgramBuckets = s.TextNgramBuckets,
-        };
-        var manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
-            objectBins, objectNorm, layout.SceneFirst);
+            const int maxInstr = 32;
+            var objectBins = objectNorm is null ? 0 : s.ObjectBins;
+            var vocab = new Vocabulary(fsqConfig.CodebookSize, s.StateBins, actions.VocabSize, objectBins, objectNorm?.Dims ?? Vocabulary.SceneDims);
+            layout = new SequenceLayout(vocab, fsqConfig.Grid, dims, maxInstr, PadInstruction: s.AbsolutePositions, SceneFirst: s.SceneFirst && objectNorm is not null);
+            var longest = layout.LongestSequence(actions.MaxTokens);
+            config = new WorldModelConfig
+            {
+                VocabSize = vocab.Size, BlockSize = (longest + 31) / 32 * 32,
+                Layers = s.Layers, Embd = s.Embd, Heads = s.Heads,
+                ImageOffset = vocab.ImageOffset, ImageLevels = s.DigitEmbeddings ? fsqConfig.Levels : [], AbsolutePositions = s.AbsolutePositions,
+                CodeFeatures = codePatches.Length / fsqConfig.CodebookSize, TextNgramBuckets = s.TextNgramBuckets,
+            };
+            manifest = new ModelManifest(fsqConfig, config, actions.ToConfig(), stateNorm, s.StateBins, maxInstr, s.StepPeriodSeconds, o.Seed, 0, "", s.ActionFrame,
+                objectBins, objectNorm, layout.SceneFirst);
+        }
+        else
+        {
+            manifest = init with { Seed = o.Seed, Step = 0 };
+            layout = manifest.Layout;
+            config = manifest.Model;
+        }
 
         var samples = new List<(int[] Ids, float[] W)>();
         foreach (var e in trainEp)
@@ -140,10 +158,15 @@ public static class ModelTrainer
 
         torch.manual_seed(o.Seed);
         using var model = new WorldModel(config);
-        if (config.CodeFeatures > 0)
+        if (config.CodeFeatures > 0 && init is null)   // a fine-tuned model loads its table with the weights below
         {
             using var table = tensor(codePatches, fsqConfig.CodebookSize, config.CodeFeatures);
             model.SetCodePixels(table);
+        }
+        if (o.InitFrom is not null)
+        {
+            ModuleWeights.Load(model, FineTune.WeightsIn(o.InitFrom));
+            status?.Invoke($"starting from the weights in {o.InitFrom} (step {init!.Step})");
         }
         var weights = Path.Combine(outDir, WeightsFile);
         var optimPath = Path.Combine(outDir, "model_optim.bin");

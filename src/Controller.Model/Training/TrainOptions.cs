@@ -11,6 +11,7 @@ public sealed record TrainOptions
     public int CheckpointEvery { get; init; } = 200;   // steps between checkpoints (and CSV/PNG refresh)
     public int Threads { get; init; } = 2;             // torch intra-op threads; the machine is shared
     public double WeightAverage { get; init; }         // model trainer: decay of the saved weights' moving average (0: save the last step's weights)
+    public string? InitFrom { get; init; }             // model trainer: start from this model directory's weights and manifest (fine-tuning)
 
     /// <summary>
     /// The random source of step <paramref name="step"/>'s batch: a function of seed and step alone, in every process.
