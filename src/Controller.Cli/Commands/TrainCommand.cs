@@ -120,7 +120,7 @@ public static class TrainCommand
     {
         Option<string> data = Data(), output = Out();
         var tokenizer = new Option<string>("--tokenizer") { Description = "image_tokenizer.safetensors to use (default with --init-from: that directory's)" };
-        var initFrom = new Option<string>("--init-from") { Description = "Fine-tune: start from the world model in this directory (its weights, vocabulary, normalisers and action tokenizer) with a fresh optimiser and schedule" };
+        var initFrom = new Option<string>("--init-from") { Description = "Fine-tune: start from the world model in this directory with a fresh optimiser and schedule. Its architecture, vocabulary, normalisers, action tokenizer and layout are kept (--layers, --embd, --scene-first and the other shape options are ignored); --actions, --horizon and --action-frame must match it" };
         Option<int> steps = Steps(1500), batch = BatchOpt(16), seed = Seed(), threads = Threads(), every = Every();
         var lr = Lr(1e-3);
         var resume = Resume();
