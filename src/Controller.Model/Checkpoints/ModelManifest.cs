@@ -34,6 +34,12 @@ public sealed record ModelManifest(
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The manifest in a world-model checkpoint's safetensors metadata (<paramref name="weights"/> names the file in errors).</summary>
+    public static ModelManifest FromMetadata(IReadOnlyDictionary<string, string> metadata, string weights)
+        => metadata.TryGetValue("manifest", out var json)
+            ? FromJson(json, weights)
+            : throw new CheckpointException($"'{weights}' has no manifest metadata: not a world-model checkpoint");
+
     public static ModelManifest FromJson(string json, string origin)
     {
         try

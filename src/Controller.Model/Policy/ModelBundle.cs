@@ -66,9 +66,7 @@ public sealed class ModelBundle : IDisposable
         var weights = Path.Combine(dir, ModelTrainer.WeightsFile);
         var tokenizer = Path.Combine(dir, TokenizerTrainer.WeightsFile);
         var (tensors, meta) = SafeTensors.Read(weights);
-        if (!meta.TryGetValue("manifest", out var json))
-            throw new CheckpointException($"'{weights}' has no manifest metadata: not a world-model checkpoint");
-        var manifest = ModelManifest.FromJson(json, weights);
+        var manifest = ModelManifest.FromMetadata(meta, weights);
         var fsq = TokenizerTrainer.Load(tokenizer);
         try
         {

@@ -16,10 +16,7 @@ internal static class FineTune
         var weights = WeightsIn(dir);
         if (!File.Exists(weights))
             throw new CheckpointException($"--init-from: '{weights}' does not exist (give a directory written by `train model`)");
-        var (_, meta) = SafeTensors.Read(weights);
-        if (!meta.TryGetValue("manifest", out var json))
-            throw new CheckpointException($"--init-from: '{weights}' has no manifest metadata: not a world-model checkpoint");
-        var m = ModelManifest.FromJson(json, weights);
+        var m = ModelManifest.FromMetadata(SafeTensors.Read(weights).Metadata, weights);
         if (m.Image.CodebookSize != image.CodebookSize || m.Image.Grid != image.Grid)
             throw new CheckpointException($"--init-from: '{weights}' was trained with a {m.Image.CodebookSize}-code tokenizer on a {m.Image.Grid}×{m.Image.Grid} grid, not the {image.CodebookSize}-code, {image.Grid}×{image.Grid} one given");
         if (m.Actions.Kind != s.ActionTokenizer || m.Actions.Horizon != s.Horizon || m.ActionFrame != s.ActionFrame)
