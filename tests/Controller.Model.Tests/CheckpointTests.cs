@@ -11,7 +11,7 @@ public class CheckpointTests
     [Fact]
     public void SafeTensors_WriteThenRead_ReturnsSameTensorsAndMetadata()
     {
-        var path = Path.GetTempFileName();
+        var path = TestTemp.NewFile("weights.safetensors");
         var a = TensorEntry.FromFloats("a.weight", [1.5f, -2, 3, float.Epsilon], 2, 2);
         var b = new TensorEntry("frames", "U8", [3], [7, 8, 9]);
         SafeTensors.Write(path, [a, b], new Dictionary<string, string> { ["k"] = "v" });
@@ -29,7 +29,7 @@ public class CheckpointTests
     public void ModuleWeights_SaveThenLoad_ReproducesTheModelOutput()
     {
         using var scope = NewDisposeScope();
-        var path = Path.GetTempFileName();
+        var path = TestTemp.NewFile("weights.safetensors");
         manual_seed(3);
         using var m1 = new WorldModel(Tiny.Config());
         ModuleWeights.Save(m1, path, new Dictionary<string, string>());

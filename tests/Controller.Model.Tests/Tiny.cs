@@ -19,10 +19,10 @@ internal static class Tiny
     /// <summary><paramref name="count"/> short 16×16 moving-squares demonstrations (seeds 0…count-1).</summary>
     public static List<Episode> Episodes(int count) => [.. Enumerable.Range(0, count).Select(i => SquaresWorld.Demonstrate(i, maxSteps: 6, size: 16))];
 
-    /// <summary>Trains a <see cref="Fsq"/> tokenizer for two steps on the episodes into a fresh temp directory; returns that directory and the weights file.</summary>
+    /// <summary>Trains a <see cref="Fsq"/> tokenizer for two steps on the episodes into a fresh <see cref="TestTemp"/> directory; returns that directory and the weights file.</summary>
     public static (string Dir, string Tokenizer) TrainedTokenizer(IReadOnlyList<Episode> episodes, string prefix)
     {
-        var dir = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
+        var dir = TestTemp.NewDir(prefix);
         TokenizerTrainer.Train(episodes, Fsq, Path.Combine(dir, "tok"), new TrainOptions { Steps = 2, Batch = 2 });
         return (dir, Path.Combine(dir, "tok", TokenizerTrainer.WeightsFile));
     }
@@ -32,7 +32,7 @@ internal static class Tiny
     /// <param name="sceneFirst">The object tokens come before the state (<see cref="SequenceLayout.SceneFirst"/>).</param>
     public static string CheckpointDir(string actions = "bins", int seed = 1, int objectBins = 0, bool sceneFirst = false)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "model-tests-" + Guid.NewGuid().ToString("N"));
+        var dir = TestTemp.NewDir("checkpoint-");
         Directory.CreateDirectory(dir);
         manual_seed(seed);
         var fsqConfig = Fsq;

@@ -189,7 +189,7 @@ public class TrainingTests
     public void TokenizerTrainer_TwoStepsThenResume_ContinuesFromTheCheckpoint()
     {
         var episodes = Tiny.Episodes(3);
-        var dir = Path.Combine(Path.GetTempPath(), "tok-" + Guid.NewGuid().ToString("N"));
+        var dir = TestTemp.NewDir("tok-");
         var config = new FsqConfig { ImageSize = 16, Downsample = 8, Channels = 4, Levels = [3, 3] };
         var o = new TrainOptions { Steps = 2, Batch = 2, CheckpointEvery = 1 };
         TokenizerTrainer.Train(episodes, config, dir, o);
