@@ -40,6 +40,15 @@ public sealed class EvalTests : IDisposable
         Assert.Equal((byte)0x89, png[0]);
     }
 
+    [Theory]
+    [InlineData("fast", 4)]
+    [InlineData("bins", 8)]
+    public void DefaultStepsPerChunk_ByActionTokens_HalfAFastChunkAndAWholeBinsChunk(string kind, int expected)
+    {
+        var actions = new Controller.Model.Tokens.ActionTokenizerConfig(kind, 8, new Controller.Model.Tokens.Normalizer([-1f], [1f]));
+        Assert.Equal(expected, Cli.Commands.TrainCommand.DefaultStepsPerChunk(actions));
+    }
+
     [Fact]
     public async Task EvalVerb_UnknownTask_ExitsWithError()
         => Assert.Equal(2, await CliApp.RunAsync(["eval", "--task", "juggle", "--episodes", "1"]));

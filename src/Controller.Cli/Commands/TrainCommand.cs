@@ -4,6 +4,7 @@ using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
 using Controller.Model.Policy;
+using Controller.Model.Tokens;
 using Controller.Model.Training;
 using Controller.Sim;
 using Controller.Sim.Dataset;
@@ -227,17 +228,20 @@ public static class TrainCommand
     public const string DefaultCamera = "overhead";
 
     /// <summary>
-    /// The whole 8-step chunk is executed before the model looks again. Re-planning sooner scored lower with the
-    /// shipped checkpoint (reach, seeds 0–99: 8 steps 92 %, 4 steps 89 %, 2 steps 87 %, 1 step 84 %; docs/model.md).
+    /// How many steps of each predicted chunk run before the model looks again, by the checkpoint's action tokens.
+    /// Bins: the whole chunk; re-planning sooner scored lower (reach, seeds 0–99: 8 steps 92 %, 4 steps 89 %,
+    /// 2 steps 87 %, 1 step 84 %). FAST: 4 of 8; three FAST runs scored 213–224 of 300 validation pushes with 4 steps
+    /// and 189–210 with the whole chunk (docs/model.md, session 12).
     /// </summary>
-    public const int DefaultStepsPerChunk = 8;
+    public static int DefaultStepsPerChunk(ActionTokenizerConfig actions) => actions.Kind == "fast" ? actions.Horizon / 2 : actions.Horizon;
 
     private static readonly Lock BundleGate = new();
     private static readonly Dictionary<string, ModelBundle> Bundles = [];
 
     /// <summary>
     /// Registers `model` with the sim's policy factory. Options: checkpoint=DIR (default models/default), camera=NAME,
-    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default 8, the whole chunk),
+    /// steps=N (execute the first N steps of each predicted chunk, then re-plan; default: half the chunk for FAST
+    /// action tokens, the whole chunk for bins; see <see cref="DefaultStepsPerChunk"/>),
     /// ensemble=DECAY (ask every tick and execute the temporal ensemble of the overlapping chunks; a chunk predicted
     /// a ticks ago weighs exp(-DECAY·a); overrides steps), stall-temperature=T (when the arm has not moved over a
     /// chunk's duration, sample the next plan at temperature T instead of repeating the greedy one; default 1, 0 is
@@ -260,7 +264,7 @@ public static class TrainCommand
         var stallTemperature = PolicyNumber(ctx, "stall-temperature", v => v >= 0, "a number ≥ 0 (0: off)");
         var stallRadians = PolicyNumber(ctx, "stall-radians", v => v > 0, "a positive number");
         var temperature = PolicyNumber(ctx, "temperature", v => v >= 0, "a number ≥ 0 (0: greedy)");
-        var options = new ModelPolicyOptions((int?)steps ?? DefaultStepsPerChunk, ensemble, (float?)stallTemperature ?? defaults.StallTemperature,
+        var options = new ModelPolicyOptions((int?)steps ?? DefaultStepsPerChunk(bundle.Manifest.Actions), ensemble, (float?)stallTemperature ?? defaults.StallTemperature,
             stallRadians ?? defaults.StallRadians, (int)(ctx.Seed % int.MaxValue), (float?)temperature ?? defaults.Temperature);
         return new ModelPolicy(bundle, ctx.Options?.GetValueOrDefault("camera") ?? DefaultCamera, ownsBundle: false, limits: ctx.Env.Profile.Joints, options);
     }, needsFrames: true);
