@@ -289,6 +289,25 @@ public class TrainingTests
     }
 
     [Fact]
+    public void ModelTrainer_ResumedAtItsLastStep_RemeasuresButKeepsTheTrainingNumbers()
+    {
+        var episodes = Tiny.Episodes(4);
+        var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-remeasure-");
+        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var o = new TrainOptions { Steps = 2, Batch = 2 };
+        var model = Path.Combine(dir, "model");
+
+        var trained = ModelTrainer.Train(episodes, tokenizer, settings, model, o);
+        var remeasured = ModelTrainer.Train(episodes, tokenizer, settings, model, o with { Resume = true });
+
+        Assert.False(double.IsNaN(trained.TrainLoss));
+        Assert.Equal((trained.Step, trained.TrainLoss, trained.TokensPerSecond, trained.Seconds),
+            (remeasured.Step, remeasured.TrainLoss, remeasured.TokensPerSecond, remeasured.Seconds));
+        Assert.Equal(trained.ImaginedPsnr, remeasured.ImaginedPsnr, 6);
+        Assert.Contains($"\"TrainLoss\": {trained.TrainLoss.ToString(System.Globalization.CultureInfo.InvariantCulture)}", File.ReadAllText(Path.Combine(model, "model_report.json")));
+    }
+
+    [Fact]
     public void ModelTrainer_InitFrom_StartsFromTheCheckpointAndKeepsItsTokensMeaning()
     {
         var episodes = Tiny.Episodes(8);

@@ -212,12 +212,16 @@ public static class ModelTrainer
         var tps = tokens / Math.Max(1e-9, sw.Elapsed.TotalSeconds);
 
         status?.Invoke("evaluating on held-out episodes");
+        var reportPath = Path.Combine(outDir, "model_report.json");
+        // Re-measuring a finished run (resumed at its last step, e.g. after adding a renderer) keeps its training numbers.
+        var trained = start >= o.Steps && File.Exists(reportPath) ? JsonSerializer.Deserialize<ModelReport>(File.ReadAllText(reportPath), ModelManifest.Json) : null;
         var report = Evaluate(outDir, heldEp.Count > 0 ? heldEp : trainEp, s.Horizon, s.HeldOutSamples) with
         {
-            Step = Math.Max(start, o.Steps), TrainLoss = last, Parameters = Parameters(model), Sequences = samples.Count,
-            BlockSize = config.BlockSize, TokensPerSecond = tps, Seconds = sw.Elapsed.TotalSeconds, ActionTokenizers = actReports,
+            Step = Math.Max(start, o.Steps), TrainLoss = trained?.TrainLoss ?? last, Parameters = Parameters(model), Sequences = samples.Count,
+            BlockSize = config.BlockSize, TokensPerSecond = trained?.TokensPerSecond ?? tps, Seconds = trained?.Seconds ?? sw.Elapsed.TotalSeconds,
+            ActionTokenizers = actReports,
         };
-        File.WriteAllText(Path.Combine(outDir, "model_report.json"), JsonSerializer.Serialize(report, ModelManifest.Json));
+        File.WriteAllText(reportPath, JsonSerializer.Serialize(report, ModelManifest.Json));
         return report;
     }
 
