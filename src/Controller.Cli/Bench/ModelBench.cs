@@ -57,8 +57,10 @@ public sealed class ModelBench : IBenchSuite
         var shipped = Commands.TrainCommand.FindDefaultModel();
         var dir = File.Exists(Path.Combine(shipped, ModelTrainer.WeightsFile)) ? shipped : null;
         var note = dir is null ? "random weights, default architecture" : $"checkpoint {dir}";
-        dir ??= ModelBenchmarks.RandomCheckpoint(Path.Combine(Path.GetTempPath(), "model-bench-" + Environment.ProcessId));
-        using var policy = new ModelPolicy(ModelBundle.Load(dir), Commands.TrainCommand.DefaultCamera);
+        var scratch = dir is null ? ModelBenchmarks.RandomCheckpoint(Path.Combine(Path.GetTempPath(), "model-bench-" + Environment.ProcessId)) : null;
+        using var policy = new ModelPolicy(ModelBundle.Load(dir ?? scratch!), Commands.TrainCommand.DefaultCamera);
+        if (scratch is not null)
+            Directory.Delete(scratch, recursive: true);   // loaded: the random weights live in memory now
         var m = policy.Bundle.Manifest;
 
         context.Report("model: control tick");
