@@ -204,7 +204,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(4);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-train-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 16, HeldOutSamples = 4 };
+        var settings = Tiny.ModelSettings with { ObjectBins = 16, HeldOutSamples = 4 };
         var report = ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 3, Batch = 2 });
 
         Assert.InRange(report.HeldOutObjectError, 0, 1.5);   // unit square: a decoded position, not NaN
@@ -219,7 +219,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(3);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-eval-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var settings = Tiny.ModelSettings;
         ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "model"), new TrainOptions { Steps = 1, Batch = 2 });
         var e = episodes[0];
         var ended = e with { Frames = e.Frames[..2], States = e.States[..2], Actions = e.Actions[..2] };   // no frame 2 steps ahead
@@ -270,7 +270,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(4);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-ema-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var settings = Tiny.ModelSettings;
         var o = new TrainOptions { Steps = 4, Batch = 2, CheckpointEvery = 1, WeightAverage = 0.5, LearningRate = 1e-2 };
         ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "straight"), o);
         ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "resumed"), o with { Steps = 2 });
@@ -293,7 +293,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(4);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-remeasure-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var settings = Tiny.ModelSettings;
         var o = new TrainOptions { Steps = 2, Batch = 2 };
         var model = Path.Combine(dir, "model");
 
@@ -312,7 +312,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(8);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-init-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var settings = Tiny.ModelSettings;
         var o = new TrainOptions { Steps = 4, Batch = 2, LearningRate = 1e-2 };
         var baseDir = Path.Combine(dir, "base");
         ModelTrainer.Train(episodes.Take(4).ToList(), tokenizer, settings, baseDir, o);
@@ -342,7 +342,7 @@ public class TrainingTests
     {
         var episodes = Tiny.Episodes(4);
         var (dir, tokenizer) = Tiny.TrainedTokenizer(episodes, "model-init-");
-        var settings = new ModelTrainSettings { Layers = 1, Embd = 32, Heads = 2, Horizon = 2, ObjectBins = 0, HeldOutSamples = 2 };
+        var settings = Tiny.ModelSettings;
         var o = new TrainOptions { Steps = 1, Batch = 2 };
         ModelTrainer.Train(episodes, tokenizer, settings, Path.Combine(dir, "base"), o);
 
