@@ -19,7 +19,7 @@ internal static class TestTemp
     public static string NewDir(string prefix) => Path.Combine(Root, prefix + Guid.NewGuid().ToString("N"));
 
     /// <summary>A fresh file path under the run's folder.</summary>
-    public static string NewFile(string name) => Path.Combine(Directory.CreateDirectory(NewDir("file-")).FullName, name);
+    public static string NewFile(string name) => Path.Combine(Root, Guid.NewGuid().ToString("N") + "-" + name);
 
     private static string CreateRoot()
     {
