@@ -113,6 +113,27 @@ public class ExpertTests
         Assert.Equal((6, 1), (first.Calls, second.Calls));
     }
 
+    [Fact]
+    public void TakeoverPolicy_NearGoalTriggerTurnsTrue_SwitchesBeforeTheNextChunk()
+    {
+        var first = new CountingPolicy("a", 4);
+        var second = new CountingPolicy("b", 4);
+        var near = false;
+        var relay = new TakeoverPolicy(first, second, nearGoal: () => near) { SwitchAt = 100 };
+        relay.Reset();
+        var obs = new Observation(new Dictionary<string, Frame>(), new RobotState(["j"], [0.0], [0.0], default), "", default);
+        relay.Infer(obs);
+        relay.Infer(obs);
+        Assert.False(relay.Switched);
+        near = true;
+        relay.Infer(obs);
+        Assert.True(relay.Switched && relay.SwitchedNearGoal && !relay.SwitchedOnStall);
+        Assert.Equal(8, relay.SwitchAt);                                 // after the two chunks the first policy drove
+        Assert.Equal((2, 1), (first.Calls, second.Calls));
+        relay.Reset();
+        Assert.False(relay.SwitchedNearGoal);
+    }
+
     /// <summary>Returns chunks of a fixed length and counts the calls.</summary>
     private sealed class CountingPolicy(string name, int steps) : IPolicy
     {

@@ -9,9 +9,11 @@ namespace Controller.Sim.Policies;
 /// interventions do. <paramref name="first"/>'s chunks are cut at the switch. Both are reset with the episode;
 /// <paramref name="second"/> sees its first observation at the switch. With <paramref name="stall"/> the switch also
 /// comes early, as soon as the arm has stood still under <paramref name="first"/> (the detector's window): the
-/// expert then takes over exactly where the learned policy got stuck. Not thread-safe.
+/// expert then takes over exactly where the learned policy got stuck. With <paramref name="nearGoal"/> it comes early
+/// as soon as that returns true before a chunk (e.g. the pushed block is near its goal): the expert then shows how to
+/// finish from where the learned policy brought the task. Not thread-safe.
 /// </summary>
-public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector? stall = null) : IPolicy
+public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector? stall = null, Func<bool>? nearGoal = null) : IPolicy
 {
     private int _ticks;
 
@@ -23,6 +25,9 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector?
     /// <summary>True when this episode's switch came early, at a stall.</summary>
     public bool SwitchedOnStall { get; private set; }
 
+    /// <summary>True when this episode's switch came early, near the goal.</summary>
+    public bool SwitchedNearGoal { get; private set; }
+
     /// <summary>True once <paramref name="second"/> drives.</summary>
     public bool Switched => _ticks >= SwitchAt;
 
@@ -30,6 +35,8 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector?
     {
         if (!Switched && stall?.Observe(observation.Stamp, observation.State.Positions) == true)
             (SwitchAt, SwitchedOnStall) = (_ticks, true);
+        else if (!Switched && nearGoal?.Invoke() == true)
+            (SwitchAt, SwitchedNearGoal) = (_ticks, true);
         if (Switched)
             return second.Infer(observation);
         var chunk = first.Infer(observation);
@@ -44,6 +51,7 @@ public sealed class TakeoverPolicy(IPolicy first, IPolicy second, StallDetector?
     {
         _ticks = 0;
         SwitchedOnStall = false;
+        SwitchedNearGoal = false;
         stall?.Clear();
         first.Reset();
         second.Reset();

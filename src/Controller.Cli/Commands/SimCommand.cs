@@ -77,20 +77,21 @@ public static class SimCommand
         var takeoverFrom = new Option<string?>("--takeover-from") { Description = "Let this policy (e.g. model) drive first and the expert take over after a random number of ticks; only the expert's part is written. Demonstrations then start where the policy drifts to (HG-DAgger)" };
         var takeoverAfter = new Option<int>("--takeover-after") { Description = "With --takeover-from: the switch tick is drawn per episode from 1..N", DefaultValueFactory = _ => 48 };
         var takeoverOnStall = new Option<bool>("--takeover-on-stall") { Description = "With --takeover-from: the expert also takes over as soon as the arm has stood still for 8 ticks (every joint within 0.005 rad of where it was), i.e. where the policy got stuck" };
+        var takeoverNearGoal = new Option<double?>("--takeover-near-goal") { Description = "With --takeover-from: the expert also takes over as soon as the task's object is within this many metres of its goal (e.g. 0.06), where a push has to be finished" };
         var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE for the --takeover-from policy (repeatable), e.g. checkpoint=DIR", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("collect", "Record scripted-expert demonstrations (frames, state, actions, instruction, success) as a dataset.")
         {
-            task, episodes, seed, output, noise, size, keepFailures, robot, takeoverFrom, takeoverAfter, takeoverOnStall, policyOptions,
+            task, episodes, seed, output, noise, size, keepFailures, robot, takeoverFrom, takeoverAfter, takeoverOnStall, takeoverNearGoal, policyOptions,
         };
         cmd.SetAction((ParseResult p, CancellationToken ct) => Task.FromResult(CliErrors.Run(() => Collect(
             p.GetValue(robot)!, p.GetValue(task)!, p.GetValue(episodes), p.GetValue(seed), p.GetValue(output)!,
             p.GetValue(noise), p.GetValue(size), p.GetValue(keepFailures),
-            p.GetValue(takeoverFrom), p.GetValue(takeoverAfter), p.GetValue(takeoverOnStall), p.GetValue(policyOptions) ?? [], ct))));
+            p.GetValue(takeoverFrom), p.GetValue(takeoverAfter), p.GetValue(takeoverOnStall), p.GetValue(takeoverNearGoal), p.GetValue(policyOptions) ?? [], ct))));
         return cmd;
     }
 
     private static int Collect(string robot, string taskName, int episodes, ulong seed, string output, double noise, int size, bool keepFailures,
-        string? takeoverFrom, int takeoverAfter, bool takeoverOnStall, string[] rawOptions, CancellationToken ct)
+        string? takeoverFrom, int takeoverAfter, bool takeoverOnStall, double? takeoverNearGoal, string[] rawOptions, CancellationToken ct)
     {
         if (episodes <= 0)
             throw new ArgumentException("--episodes must be positive");
@@ -98,18 +99,24 @@ public static class SimCommand
             throw new ArgumentException("--image-size must be in [8, 256]");
         if (takeoverFrom is not null && takeoverAfter <= 0)
             throw new ArgumentException("--takeover-after must be positive");
+        if (takeoverNearGoal is { } near && (!double.IsFinite(near) || near <= 0))
+            throw new ArgumentException("--takeover-near-goal must be a positive distance in metres");
+        if (takeoverFrom is null && (takeoverOnStall || takeoverNearGoal is not null))
+            throw new ArgumentException("--takeover-on-stall and --takeover-near-goal need --takeover-from");
         var profile = RobotProfileLoader.Load(robot);
         using var env = new SimEnv(profile, TaskRegistry.Create(taskName), new SimEnvOptions { ImageSize = size });
         using var writer = new DatasetWriter(output, profile, env.CameraNames, size, size);
         var expert = Experts.For(env, noise, seed);
         var takeover = takeoverFrom is null ? null
             : new TakeoverPolicy(PolicyFactory.Create(takeoverFrom, new PolicyContext(env, seed, 0, EvalCommand.ParseOptions(rawOptions))), expert,
-                takeoverOnStall ? new StallDetector(StallWindowTicks * profile.TickPeriod, StallDetector.DefaultRadians) : null);
+                takeoverOnStall ? new StallDetector(StallWindowTicks * profile.TickPeriod, StallDetector.DefaultRadians) : null,
+                takeoverNearGoal is { } metres ? () => env.Remaining() < metres : null);
         IPolicy driver = takeover is null ? expert : takeover;
         var written = 0;
         var discarded = 0;
         var finishedFirst = 0;
         var atStall = 0;
+        var nearGoal = 0;
         var frames = 0;
         var wall = Stopwatch.StartNew();
         var next = seed;
@@ -150,6 +157,7 @@ public static class SimCommand
                         frames += writer.EndEpisode(result.Success, takeover is null ? null : From()).Length;
                         written++;
                         atStall += takeover?.SwitchedOnStall == true ? 1 : 0;
+                        nearGoal += takeover?.SwitchedNearGoal == true ? 1 : 0;
                         bar.Increment(1);
                     }
                     else
@@ -166,7 +174,8 @@ public static class SimCommand
         AnsiConsole.Write(table);
         if (takeover is not null)
             AnsiConsole.MarkupLine($"{finishedFirst} episodes ended before the expert took over from {Markup.Escape(takeoverFrom!)} (nothing to record)"
-                + (takeoverOnStall ? $"; {atStall} of those written were taken over at a stall" : ""));
+                + (takeoverOnStall ? $"; {atStall} of those written were taken over at a stall" : "")
+                + (takeoverNearGoal is not null ? $"; {nearGoal} near the goal" : ""));
         return written == episodes ? 0 : 1;
     }
 }
