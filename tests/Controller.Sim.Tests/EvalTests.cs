@@ -132,6 +132,29 @@ public sealed class EvalTests : IDisposable
         Assert.Equal(reached!, reader.Load(0).States[0]);
     }
 
+    [Fact]
+    public async Task CollectVerb_TakeoverNearGoalFromTheStart_ExpertRecordsWholeEpisodes()
+    {
+        // Every push starts 8–16 cm from its goal, so with 20 cm the switch comes before the first chunk.
+        var code = await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "2", "--seed", "9", "--noise", "0",
+            "--takeover-from", "random", "--takeover-after", "10000", "--takeover-near-goal", "0.2", "--out", _dir]);
+        Assert.Equal(0, code);
+        var reader = Dataset.DatasetReader.Open(_dir);
+        Assert.Equal(2, reader.Episodes.Count);
+        Assert.All(reader.Episodes, e => Assert.Equal((0, true), (e.TakeoverStep, e.Success)));
+    }
+
+    [Theory]
+    [InlineData("--takeover-near-goal", "0.05")]                               // without --takeover-from
+    [InlineData("--takeover-on-stall")]
+    [InlineData("--takeover-from", "random", "--takeover-near-goal", "0")]
+    [InlineData("--takeover-from", "random", "--takeover-near-goal", "-0.1")]
+    public async Task CollectVerb_BadTakeoverOptions_ExitsWithError(params string[] options)
+    {
+        Assert.Equal(2, await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "1", "--out", _dir, .. options]));
+        Assert.False(Directory.Exists(_dir), "nothing is written");
+    }
+
     /// <summary>Holds the arm where it is: ends a replay without moving it.</summary>
     private sealed class HoldPolicy : IPolicy
     {

@@ -77,7 +77,7 @@ public static class SimCommand
         var takeoverFrom = new Option<string?>("--takeover-from") { Description = "Let this policy (e.g. model) drive first and the expert take over after a random number of ticks; only the expert's part is written. Demonstrations then start where the policy drifts to (HG-DAgger)" };
         var takeoverAfter = new Option<int>("--takeover-after") { Description = "With --takeover-from: the switch tick is drawn per episode from 1..N", DefaultValueFactory = _ => 48 };
         var takeoverOnStall = new Option<bool>("--takeover-on-stall") { Description = "With --takeover-from: the expert also takes over as soon as the arm has stood still for 8 ticks (every joint within 0.005 rad of where it was), i.e. where the policy got stuck" };
-        var takeoverNearGoal = new Option<double?>("--takeover-near-goal") { Description = "With --takeover-from: the expert also takes over as soon as the task's object is within this many metres of its goal (e.g. 0.06), where a push has to be finished" };
+        var takeoverNearGoal = new Option<double?>("--takeover-near-goal") { Description = "With --takeover-from: the expert also takes over as soon as the task's object is within this many metres of its goal (e.g. 0.07), where a push has to be finished" };
         var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE for the --takeover-from policy (repeatable), e.g. checkpoint=DIR", AllowMultipleArgumentsPerToken = false };
         var cmd = new Command("collect", "Record scripted-expert demonstrations (frames, state, actions, instruction, success) as a dataset.")
         {
