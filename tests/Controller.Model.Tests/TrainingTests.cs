@@ -144,6 +144,30 @@ public class TrainingTests
         Assert.All(ids.Skip(at), id => Assert.Equal(Vocabulary.Pad, id));
     }
 
+    [Theory]
+    [InlineData(false, 3, 2f)]
+    [InlineData(false, 4, 2f)]                                                       // clamped target, still weighted
+    [InlineData(true, 3, 2f)]                                                        // t + H = 5 is the last frame
+    [InlineData(true, 4, 0f)]                                                        // t + H = 6 is past it
+    public void BuildSample_FrameOnlyAhead_ZeroFrameWeightWhereTheFrameHStepsAheadIsPastTheEnd(bool onlyAhead, int t, float expected)
+    {
+        var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
+        Assert.Equal(6, e.Steps);
+        var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
+        var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize);
+        var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true);
+        var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
+            ActionFrame.Absolute, 4);
+        var codes = Enumerable.Range(0, e.Steps).Select(_ => new int[Tiny.Fsq.TokensPerImage]).ToArray();
+        var s = new ModelTrainSettings { Horizon = 2, FrameLossWeight = 2, FrameOnlyAhead = onlyAhead };
+
+        var (_, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, t, s, 128);
+
+        var frameStart = 1 + 32 + layout.ImageSpan + layout.StateSpan + 2 + actions.MaxTokens;
+        Assert.All(w.Skip(frameStart).Take(layout.ImageSpan), x => Assert.Equal(expected, x));
+        Assert.Equal(s.ActionLossWeight, w[frameStart - 1]);                       // the actions keep their weight
+    }
+
     [Fact]
     public void BuildSample_SceneFirst_PutsTheStateBetweenTheSceneAndTheActions()
     {

@@ -28,6 +28,7 @@ public sealed record ModelTrainSettings
     public int StateBins { get; init; } = 256;              // bins per joint position
     public float ActionLossWeight { get; init; } = 3;       // action tokens matter most for control
     public float FrameLossWeight { get; init; } = 1;        // the next frame's tokens (the world model's imagination)
+    public bool FrameOnlyAhead { get; init; }               // no frame loss where frame t+H is past the episode's end (the clamped target is nearer)
     public int ObjectBins { get; init; } = 64;              // bins per axis for the named object's position (0: no object tokens)
     public float ObjectLossWeight { get; init; } = 10;      // object tokens: where the instruction's object is (grounding)
     public bool SceneFirst { get; init; }                   // scene tokens before the state: read from text and frame only, not from the joints
@@ -259,7 +260,8 @@ public static class ModelTrainer
     /// One training sequence: <c>BOS text  BOI img_t EOI  BOSt s_t EOSt  [BOOb scene… EOOb]  BOA a_t… EOA  BOI img_t+H EOI</c>
     /// (the state after the scene span with <see cref="SequenceLayout.SceneFirst"/>), padded to <paramref name="blockSize"/>; cells of img_t+H whose code equals img_t's are KEEP. Weights: 0 for the
     /// given context (text, first frame, state), the object weight for the named object's position (when the layout has
-    /// it), the action weight for the actions, the frame weight for the frame H steps later (clamped to the last frame near the end).
+    /// it), the action weight for the actions, the frame weight for the frame H steps later (clamped to the last frame near the end;
+    /// weight 0 there with <see cref="ModelTrainSettings.FrameOnlyAhead"/>).
     /// </summary>
     public static (int[] Ids, float[] W) BuildSample(SequenceLayout layout, IActionTokenizer actions, ModelManifest manifest, Episode e, int[][] codes, int t, ModelTrainSettings s, int blockSize)
     {
@@ -279,7 +281,7 @@ public static class ModelTrainer
         layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
         Mark(s.ActionLossWeight);
         layout.Image(seq, codes[Math.Min(t + s.Horizon, e.Steps - 1)], codes[t]);
-        Mark(s.FrameLossWeight);
+        Mark(s.FrameOnlyAhead && t + s.Horizon >= e.Steps ? 0 : s.FrameLossWeight);
         if (seq.Count > blockSize)
             throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
         while (seq.Count < blockSize) { seq.Add(Vocabulary.Pad); w.Add(0); }
