@@ -117,17 +117,23 @@ public class TrainingTests
         Assert.Equal(16 + 256 + 9 + 8 + 12 + 2 * 64, (vocab with { ObjectDims = 2 }).Size);   // checkpoints before goal tokens
     }
 
-    [Fact]
-    public void BuildSample_CustomWeights_ZeroForTheGivenContextThenObjectActionAndFrameWeights()
+    /// <summary>What the BuildSample tests share: a 6-step squares episode, its 16-bin chunk tokenizer and all-zero codes per frame.</summary>
+    private static (Episode E, BinActionTokenizer Actions, int[][] Codes) SampleParts()
     {
         var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
         var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
+        return (e, actions, [.. Enumerable.Range(0, e.Steps).Select(_ => new int[Tiny.Fsq.TokensPerImage])]);
+    }
+
+    [Fact]
+    public void BuildSample_CustomWeights_ZeroForTheGivenContextThenObjectActionAndFrameWeights()
+    {
+        var (e, actions, codes) = SampleParts();
         var objects = Normalizer.Fit(e.Objects!, 2);
         var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize, ObjectBins: 4, ObjectDims: 2);
         var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true);
         var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
             ActionFrame.Absolute, 4, objects);
-        var codes = Enumerable.Range(0, e.Steps).Select(t => new int[Tiny.Fsq.TokensPerImage]).ToArray();
         var s = new ModelTrainSettings { Horizon = 2, ObjectLossWeight = 7, ActionLossWeight = 5, FrameLossWeight = 2 };
 
         var (ids, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, 0, s, 128);
@@ -151,14 +157,12 @@ public class TrainingTests
     [InlineData(true, 4, 0f)]                                                        // t + H = 6 is past it
     public void BuildSample_FrameOnlyAhead_ZeroFrameWeightWhereTheFrameHStepsAheadIsPastTheEnd(bool onlyAhead, int t, float expected)
     {
-        var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
+        var (e, actions, codes) = SampleParts();
         Assert.Equal(6, e.Steps);
-        var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
         var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize);
         var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true);
         var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
             ActionFrame.Absolute, 4);
-        var codes = Enumerable.Range(0, e.Steps).Select(_ => new int[Tiny.Fsq.TokensPerImage]).ToArray();
         var s = new ModelTrainSettings { Horizon = 2, FrameLossWeight = 2, FrameOnlyAhead = onlyAhead };
 
         var (_, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, t, s, 128);
@@ -171,13 +175,11 @@ public class TrainingTests
     [Fact]
     public void BuildSample_SceneFirst_PutsTheStateBetweenTheSceneAndTheActions()
     {
-        var e = SquaresWorld.Demonstrate(0, maxSteps: 6, size: 16);
-        var actions = new BinActionTokenizer(2, Normalizer.Fit(e.Actions, e.Dims), bins: 16);
+        var (e, actions, codes) = SampleParts();
         var vocab = new Vocabulary(Tiny.Fsq.CodebookSize, 8, actions.VocabSize, ObjectBins: 4, ObjectDims: 2);
         var layout = new SequenceLayout(vocab, Tiny.Fsq.Grid, e.Dims, MaxInstructionBytes: 32, PadInstruction: true, SceneFirst: true);
         var manifest = new ModelManifest(Tiny.Fsq, Tiny.Config(vocab.Size, 128), actions.ToConfig(), Normalizer.Fit(e.States, e.Dims), 8, 32, 0.05, 1, 0, "",
             ActionFrame.Absolute, 4, Normalizer.Fit(e.Objects!, 2), SceneFirst: true);
-        var codes = Enumerable.Range(0, e.Steps).Select(t => new int[Tiny.Fsq.TokensPerImage]).ToArray();
         var s = new ModelTrainSettings { Horizon = 2, ObjectLossWeight = 7, ActionLossWeight = 5, FrameLossWeight = 2 };
 
         var (ids, w) = ModelTrainer.BuildSample(layout, actions, manifest, e, codes, 0, s, 128);

@@ -12,6 +12,12 @@ public sealed record Episode(string Task, string Instruction, int Size, byte[][]
     public int Steps => Frames.Length;
     public int Dims => States.Length == 0 ? 0 : States[0].Length;
 
+    /// <summary>True when frame t + <paramref name="horizon"/> exists, i.e. <see cref="FrameAhead"/> is not clamped.</summary>
+    public bool HasFrameAhead(int t, int horizon) => t + horizon < Steps;
+
+    /// <summary>Index of the frame <paramref name="horizon"/> steps after t, clamped to the last frame (nearer than that near the end).</summary>
+    public int FrameAhead(int t, int horizon) => Math.Min(t + horizon, Steps - 1);
+
     /// <summary>
     /// Action chunk at t, [horizon][dims], the last action repeated past the end: the joint targets themselves
     /// (<paramref name="frame"/> absolute) or their deltas from the position at t (delta).

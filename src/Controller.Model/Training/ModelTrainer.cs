@@ -280,8 +280,8 @@ public static class ModelTrainer
         Mark(0);
         layout.Actions(seq, actions.Encode(e.Chunk(t, s.Horizon, s.ActionFrame)));
         Mark(s.ActionLossWeight);
-        layout.Image(seq, codes[Math.Min(t + s.Horizon, e.Steps - 1)], codes[t]);
-        Mark(s.FrameOnlyAhead && t + s.Horizon >= e.Steps ? 0 : s.FrameLossWeight);
+        layout.Image(seq, codes[e.FrameAhead(t, s.Horizon)], codes[t]);
+        Mark(s.FrameOnlyAhead && !e.HasFrameAhead(t, s.Horizon) ? 0 : s.FrameLossWeight);
         if (seq.Count > blockSize)
             throw new InvalidOperationException($"sample of {seq.Count} tokens exceeds block size {blockSize}");
         while (seq.Count < blockSize) { seq.Add(Vocabulary.Pad); w.Add(0); }

@@ -94,7 +94,7 @@ public static class RendererTrainer
             ct.ThrowIfCancellationRequested();
             var actions = bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame));
             if (bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], actions, out _) is { } codes)
-                result.Add(new RenderPair(e.Frames[t], e.Frames[Math.Min(t + horizon, e.Steps - 1)], codes));
+                result.Add(new RenderPair(e.Frames[t], e.Frames[e.FrameAhead(t, horizon)], codes));
             progress?.Report(new TrainProgress(result.Count, count, double.NaN, result.Count / sw.Elapsed.TotalSeconds, "pairs/s"));
         }
         return result;
@@ -107,7 +107,7 @@ public static class RendererTrainer
     /// </summary>
     private static List<RenderPair> Pairs(IEnumerable<Episode> episodes, int horizon, bool aheadOnly = false) =>
         [.. episodes.SelectMany(e => Enumerable.Range(0, aheadOnly ? Math.Max(0, e.Steps - horizon) : e.Steps)
-            .Select(t => new RenderPair(e.Frames[t], e.Frames[Math.Min(t + horizon, e.Steps - 1)])))];
+            .Select(t => new RenderPair(e.Frames[t], e.Frames[e.FrameAhead(t, horizon)])))];
 
     private static List<RenderPair> Sample(List<RenderPair> pairs, int count)
     {
