@@ -250,7 +250,7 @@ public class TrainingTests
         var e = episodes[0];
         var ended = e with { Frames = e.Frames[..2], States = e.States[..2], Actions = e.Actions[..2] };   // no frame 2 steps ahead
 
-        var report = ModelTrainer.Evaluate(Path.Combine(dir, "model"), [.. episodes, ended], horizon: 2, maxSamples: 10_000);
+        var report = ModelTrainer.Evaluate(Path.Combine(dir, "model"), [.. episodes, ended], maxSamples: 10_000);
 
         Assert.Equal(episodes.Sum(x => x.Steps - 2), report.ImaginationSamples);
         Assert.True(report.ImaginedGainMargin95 > 0, $"margin {report.ImaginedGainMargin95}");

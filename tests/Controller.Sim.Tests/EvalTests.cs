@@ -155,6 +155,35 @@ public sealed class EvalTests : IDisposable
         Assert.False(Directory.Exists(_dir), "nothing is written");
     }
 
+    [Fact]
+    public async Task TrainReportVerb_ShippedModelOnFreshEpisodes_MeasuresImaginationAheadOnly()
+    {
+        var data = Path.Combine(_dir, "data");
+        Assert.Equal(0, await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "2", "--seed", "5", "--noise", "0", "--out", data]));
+        var json = Path.Combine(_dir, "report.json");
+        var gallery = Path.Combine(_dir, "imagined.png");
+
+        var code = await CliApp.RunAsync(["train", "report", "--model", Cli.Commands.TrainCommand.FindDefaultModel(), "--data", data,
+            "--samples", "10000", "--json", json, "--gallery", gallery]);
+
+        Assert.Equal(0, code);
+        var steps = Dataset.DatasetReader.Open(data).Episodes.Sum(e => e.Length - 8);   // frame t+8 exists
+        using var doc = JsonDocument.Parse(File.ReadAllText(json));
+        var root = doc.RootElement;
+        Assert.Equal(steps, root.GetProperty("ImaginationSamples").GetInt32());
+        var gain = root.GetProperty("ImaginedPsnr").GetDouble() - root.GetProperty("CopyLastPsnr").GetDouble();
+        Assert.True(gain > 1, $"the shipped model imagines a push better than copy-last: {gain:F2} dB");
+        Assert.InRange(root.GetProperty("HeldOutActionMae").GetDouble(), 0, 0.2);
+        Assert.Equal((byte)0x89, File.ReadAllBytes(gallery)[0]);
+    }
+
+    [Fact]
+    public async Task TrainReportVerb_NotAModelDirectory_ExitsWithError()
+    {
+        Directory.CreateDirectory(_dir);
+        Assert.Equal(2, await CliApp.RunAsync(["train", "report", "--model", _dir, "--data", _dir]));
+    }
+
     /// <summary>Holds the arm where it is: ends a replay without moving it.</summary>
     private sealed class HoldPolicy : IPolicy
     {

@@ -27,6 +27,37 @@ public static class TrainCommand
         cmd.Subcommands.Add(Renderer());
         cmd.Subcommands.Add(Synthetic());
         cmd.Subcommands.Add(Preview());
+        cmd.Subcommands.Add(Report());
+        return cmd;
+    }
+
+    private static Command Report()
+    {
+        var data = Data();
+        var model = new Option<string>("--model") { Description = "Model directory to measure (default: models/default)" };
+        var samples = new Option<int>("--samples") { Description = "Timesteps drawn for the action and scene errors, and again (among those whose frame H steps ahead exists) for imagination", DefaultValueFactory = _ => 200 };
+        samples.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--samples must be positive"); });
+        var json = new Option<string?>("--json") { Description = "Write the report as JSON to this file" };
+        var gallery = new Option<string>("--gallery") { Description = "PNG of imagined samples (rows: frame t, true frame t+H, imagined)", DefaultValueFactory = _ => "imagination_samples.png" };
+        var cmd = new Command("report", "Measure a trained model on demonstrations it never saw, every episode held out (e.g. `sim collect --seed 0`, the eval seeds): action and scene error, imagination PSNR H steps ahead against copy-last.")
+        { data, model, samples, json, gallery };
+        cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
+        {
+            var dir = p.GetValue(model) ?? FindDefaultModel();
+            var config = Path.Combine(dir, "config.json");
+            if (!File.Exists(config))
+                throw new CheckpointException($"'{dir}' is not a model directory (no config.json)");
+            var horizon = ModelManifest.FromJson(File.ReadAllText(config), config).Actions.Horizon;
+            var episodes = LoadEpisodes(p.GetValue(data)!, waypointLead: horizon);
+            var report = await Task.Run(() => ModelTrainer.Evaluate(dir, episodes, p.GetValue(samples), p.GetValue(gallery)), ct);
+            if (p.GetValue(json) is { } path)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+                File.WriteAllText(path, JsonSerializer.Serialize(report, ModelManifest.Json));
+            }
+            AnsiConsole.MarkupLine($"[green]report[/] {Markup.Escape(dir)} on {episodes.Count} episodes: imagined PSNR {report.ImaginedPsnr:F2} dB (decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB, [bold]gain {report.ImaginedPsnr - report.CopyLastPsnr:F2} ± {report.ImaginedGainMargin95:F2} dB[/] over {report.ImaginationSamples} frames {horizon} steps ahead; action MAE {report.HeldOutActionMae:F4} rad; object / goal / waypoint error {report.HeldOutObjectError * 100:F1} / {report.HeldOutGoalError * 100:F1} / {report.HeldOutWaypointError * 100:F1} cm");
+            return 0;
+        }));
         return cmd;
     }
 
