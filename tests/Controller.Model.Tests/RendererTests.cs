@@ -1,3 +1,4 @@
+using Controller.Model.Decoding;
 using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Imaging;
@@ -101,6 +102,33 @@ public class RendererTests
             Assert.Equal(skipBlock.AsSpan(row * 48, outside * 3).ToArray(), rendered.AsSpan(row * 48, outside * 3).ToArray());
         }
         Assert.NotEqual(skipBlock, rendered);
+    }
+
+    [Fact]
+    public void RenderExpected_ByChangeProbability_BlendsTheReferenceWithTheChangedDrawing()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir(), warmUpTicks: 0);
+        var reference = Tiny.Image(16, 3);
+        var now = bundle.EncodeFrame(reference);
+        var codes = (int[])now.Clone();
+        var belief = new CellBelief(4);
+        codes[3] = belief.Alternative[0] = (now[3] + 1) % Tiny.Fsq.CodebookSize;   // cell 3 changes; cell 0's best change is cell 3's code
+        var sure = bundle.RenderAgainst(codes, reference, now);
+        var alternative = (int[])codes.Clone();
+        alternative[0] = belief.Alternative[0];
+        var other = bundle.RenderAgainst(alternative, reference, now);
+
+        belief.Change[3] = 1;
+        Assert.Equal(sure, bundle.RenderExpected(codes, belief, reference, now));       // certain: the greedy drawing
+        belief.Change[3] = 0;
+        Assert.Equal(reference, bundle.RenderExpected(codes, belief, reference, now));  // no chance of change: the reference
+
+        belief.Change[0] = 0.5f;                                                         // a kept cell that may change
+        var blended = bundle.RenderExpected(codes, belief, reference, now);
+        for (var row = 0; row < 8; row++)
+            for (var k = row * 48; k < row * 48 + 24; k++)                               // cell 0: top-left 8×8
+                Assert.Equal(Math.Round((reference[k] + other[k]) / 2.0), blended[k], 0.51);
+        Assert.NotEqual(reference, blended);
     }
 
     [Fact]

@@ -130,6 +130,36 @@ public class VectorDecoderTests
     }
 
     [Fact]
+    public void DecodeImage_WithBelief_SameCodesAndChangeIsTheSoftmaxMassOffKeepAndTheReference()
+    {
+        using var scope = NewDisposeScope();
+        var vocab = new Vocabulary(ImageCodes: 9, StateBins: 8, ActionTokens: 12);
+        int[] reference = [4];                                      // one cell: its logits follow BOI directly
+        using var model = Model(vocab.Size, 5);
+        using var noGrad = no_grad();
+        using var cache = new KvCache(model.Config);
+        Decoder.Feed(model, cache, [Vocabulary.Bos, vocab.Text(65), Vocabulary.Boa, vocab.Action(3), Vocabulary.Eoa]);
+        var vector = new VectorDecoder(model);
+        vector.Load(cache);
+        var greedy = vector.DecodeImage(vocab, 1, reference)!;
+        vector.Load(cache);
+        vector.Step(Vocabulary.Boi);
+        var logits = vector.Logits();
+
+        vector.Load(cache);
+        var belief = new CellBelief(1);
+        var codes = vector.DecodeImage(vocab, 1, reference, belief)!;
+
+        Assert.Equal(greedy, codes);
+        int[] allowed = [Vocabulary.Keep, .. Enumerable.Range(vocab.ImageOffset, 9)];
+        var total = allowed.Sum(id => Math.Exp(logits[id]));
+        var change = 1 - (Math.Exp(logits[Vocabulary.Keep]) + Math.Exp(logits[vocab.Image(4)])) / total;
+        Assert.Equal(change, belief.Change[0], 1e-4);
+        var others = Enumerable.Range(0, 9).Where(c => c != 4).ToArray();
+        Assert.Equal(others.MaxBy(c => logits[vocab.Image(c)]), belief.Alternative[0]);
+    }
+
+    [Fact]
     public void DecodeImage_NoRoomForAFrame_ReturnsNull()
     {
         using var scope = NewDisposeScope();

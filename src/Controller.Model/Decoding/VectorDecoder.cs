@@ -26,6 +26,7 @@ public sealed class VectorDecoder
     private readonly Layer[] layers;
     private readonly float[] cos, sin;                  // [BlockSize, hs/2], copied from the model's Rope
     private readonly float[] x, h, qkv, att, tmp, up, scores, hidden;
+    private float[]? cellLogits;                        // one image cell's allowed logits (image codes, then KEEP)
 
     // Optimised on first call: under tiered compilation the first few dozen ticks ran unoptimised SIMD code at
     // 3–5× the cost (ticks of 40–75 ms before settling at ~12 ms), which a control loop feels at start-up.
@@ -202,9 +203,10 @@ public sealed class VectorDecoder
     /// Imagination, as <see cref="Decoder.DecodeImage"/>: feeds BOI and decodes one frame's cells row by row (EOL after
     /// each row), each an image code or KEEP (then <paramref name="reference"/>'s code), greedy. Null when the context
     /// has no room for BOI, the cells, their EOLs and EOI. Stops after the last cell: its EOL and EOI are not fed.
+    /// With <paramref name="belief"/> it also records, per cell, how likely the model thinks a change is and its best changed code.
     /// </summary>
     [MethodImpl(Hot)]
-    public int[]? DecodeImage(Vocabulary vocab, int grid, IReadOnlyList<int> reference)
+    public int[]? DecodeImage(Vocabulary vocab, int grid, IReadOnlyList<int> reference, CellBelief? belief = null)
     {
         if (Length + Decoder.ImageSpan(grid) > c.BlockSize)
             return null;
@@ -212,7 +214,9 @@ public sealed class VectorDecoder
         Step(Vocabulary.Boi);
         for (var i = 0; i < codes.Length; i++)
         {
-            var pick = ArgmaxIn(vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep);
+            var pick = belief is null
+                ? ArgmaxIn(vocab.ImageOffset, vocab.StateOffset, Vocabulary.Keep)
+                : Believe(vocab, reference[i], out belief.Change[i], out belief.Alternative[i]);
             codes[i] = pick == Vocabulary.Keep ? reference[i] : pick - vocab.ImageOffset;
             if (i == codes.Length - 1)
                 break;
@@ -221,6 +225,37 @@ public sealed class VectorDecoder
                 Step(Vocabulary.Eol);
         }
         return codes;
+    }
+
+    /// <summary>
+    /// After a step that predicts an image cell: its greedy id (as <see cref="ArgmaxIn"/> over the image codes and KEEP,
+    /// ties to KEEP, then to the lowest code), the probability that the cell changes (neither KEEP nor the reference's
+    /// own code) under the softmax over those ids, and the most likely code other than the reference's.
+    /// </summary>
+    [MethodImpl(Hot)]
+    private int Believe(Vocabulary vocab, int referenceCode, out float change, out int alternative)
+    {
+        int lo = vocab.ImageOffset, codes = vocab.StateOffset - lo;
+        var logits = cellLogits ??= new float[codes + 1];    // image codes, then KEEP
+        for (var j = 0; j < codes; j++)
+            logits[j] = Logit(lo + j);
+        var keep = logits[codes] = Logit(Vocabulary.Keep);
+        int best = -1, other = -1;
+        for (var j = 0; j < codes; j++)
+        {
+            if (best < 0 || logits[j] > logits[best])
+                best = j;
+            if (j != referenceCode && (other < 0 || logits[j] > logits[other]))
+                other = j;
+        }
+        var max = Math.Max(logits[best], keep);
+        double total = 0;
+        for (var j = 0; j <= codes; j++)
+            total += Math.Exp(logits[j] - max);
+        var unchanged = Math.Exp(keep - max) + Math.Exp(logits[referenceCode] - max);
+        change = (float)Math.Max(0, 1 - unchanged / total);
+        alternative = other;
+        return logits[best] > keep ? lo + best : Vocabulary.Keep;
     }
 
     /// <summary>q, k, v of the new token from <c>qkv</c>; RoPE on q and k; k, v into the cache; softmax attention per head into <c>att</c>.</summary>
@@ -324,4 +359,11 @@ public sealed class VectorDecoder
             + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? 1 - erfc : erfc - 1;
     }
+}
+
+/// <summary>What the model believed about each cell of an imagined frame: P(the cell changes) and its best changed code.</summary>
+public sealed class CellBelief(int cells)
+{
+    public float[] Change { get; } = new float[cells];
+    public int[] Alternative { get; } = new int[cells];
 }

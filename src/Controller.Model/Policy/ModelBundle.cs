@@ -169,8 +169,9 @@ public sealed class ModelBundle : IDisposable
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
     {
-        var codes = ImagineCodes(instruction, rgb, state, actionTokens, out var now);
-        return codes is null ? null : RenderAgainst(codes, rgb, now);
+        var belief = new CellBelief(Layout.Grid * Layout.Grid);
+        var codes = ImagineCodes(instruction, rgb, state, actionTokens, out var now, belief);
+        return codes is null ? null : RenderExpected(codes, belief, rgb, now);
     }
 
     /// <summary>
@@ -199,6 +200,33 @@ public sealed class ModelBundle : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// The expected frame under the model's per-cell belief: each cell is the reference's pixels blended with the
+    /// drawing of its most likely changed code by P(change). Greedy codes pick one outcome per cell; where the model
+    /// is unsure, the blend is the prediction with the lower expected squared error.
+    /// </summary>
+    public byte[] RenderExpected(int[] codes, CellBelief belief, byte[] reference, int[] referenceCodes)
+    {
+        var candidate = new int[codes.Length];
+        for (var i = 0; i < codes.Length; i++)
+            candidate[i] = codes[i] != referenceCodes[i] || belief.Change[i] < MinDrawnChange ? codes[i] : belief.Alternative[i];
+        var drawn = RenderAgainst(candidate, reference, referenceCodes);
+        int size = ImageSize, grid = Layout.Grid, patch = size / grid;
+        var result = new byte[drawn.Length];
+        for (var i = 0; i < codes.Length; i++)
+        {
+            var p = candidate[i] == referenceCodes[i] ? 0f : belief.Change[i];
+            int r0 = i / grid * patch, c0 = i % grid * patch;
+            for (var r = r0; r < r0 + patch; r++)
+                for (var k = (r * size + c0) * 3; k < (r * size + c0 + patch) * 3; k++)
+                    result[k] = (byte)MathF.Round(reference[k] + p * (drawn[k] - reference[k]));
+        }
+        return result;
+    }
+
+    /// <summary>Below this P(change) a cell the greedy decoding kept is not drawn changed at all.</summary>
+    private const float MinDrawnChange = 0.05f;
+
     /// <summary>The <see cref="FrameRenderer"/>'s drawing of <paramref name="codes"/> given the reference frame and its codes.</summary>
     private byte[] Render(int[] codes, byte[] reference, int[] referenceCodes)
     {
@@ -217,7 +245,7 @@ public sealed class ModelBundle : IDisposable
     /// The image codes of the imagined frame (see <see cref="Imagine"/>), or null when the context is full;
     /// <paramref name="now"/> gets the current frame's codes (the reference for <see cref="RenderAgainst"/>).
     /// </summary>
-    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now)
+    public int[]? ImagineCodes(string instruction, byte[] rgb, float[] state, int[]? actionTokens, out int[] now, CellBelief? belief = null)
     {
         CheckImage(rgb);
         CheckState(state);
@@ -238,7 +266,7 @@ public sealed class ModelBundle : IDisposable
                 return null;
             foreach (var id in plan)
                 vector.Step(id);
-            return vector.DecodeImage(Layout.Vocab, Layout.Grid, now);
+            return vector.DecodeImage(Layout.Vocab, Layout.Grid, now, belief);
         }
     }
 

@@ -41,7 +41,9 @@ public sealed record ActionTokenizerReport(string Kind, double TokensPerChunk, d
 
 /// <summary>
 /// What training measured on held-out episodes, PSNRs in dB against the true frame H steps ahead: the imagined frame
-/// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns) and through the decoder alone,
+/// rendered against the current one (what <see cref="ModelBundle.Imagine"/> returns: the expected frame under the
+/// model's per-cell belief, <see cref="ModelBundle.RenderExpected"/>), its greedy codes rendered as they are
+/// (<c>ImaginedGreedyPsnr</c>) and through the decoder alone,
 /// the copy-last-frame baseline, and the same two renderings of the true frame's own codes (the tokenizer's ceiling).
 /// <c>HeldOutObjectError</c>: mean distance in metres between the decoded object position and the true one (NaN without object tokens);
 /// <c>HeldOutGoalError</c> the same for the goal (NaN for checkpoints whose scene tokens name only the object);
@@ -52,7 +54,7 @@ public sealed record ModelReport(
     int Step, double TrainLoss, long Parameters, int Sequences, int BlockSize, double TokensPerSecond, double Seconds,
     ActionTokenizerReport[] ActionTokenizers, double HeldOutActionMae, double ImaginedPsnr, double ImaginedDecoderOnlyPsnr, double CopyLastPsnr,
     double TokenizerPsnr, double TokenizerDecoderOnlyPsnr, int ImaginationSamples, double HeldOutObjectError = double.NaN, double HeldOutGoalError = double.NaN,
-    double HeldOutWaypointError = double.NaN, double ImaginedGainMargin95 = double.NaN);
+    double HeldOutWaypointError = double.NaN, double ImaginedGainMargin95 = double.NaN, double ImaginedGreedyPsnr = double.NaN);
 
 /// <summary>
 /// Trains the world model on tokenized demonstrations: each sequence is the instruction, one timestep and the frame
@@ -365,14 +367,16 @@ public static class ModelTrainer
         }
         var aheadRng = new Random(7);
         var ahead = held.SelectMany(e => Enumerable.Range(0, Math.Max(0, e.Steps - horizon)).Select(t => (e, t))).OrderBy(_ => aheadRng.Next()).Take(maxSamples).ToList();
-        double imagined = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
+        double imagined = 0, greedy = 0, imaginedRaw = 0, copy = 0, recon = 0, reconRaw = 0;
         var gains = new List<double>(ahead.Count);
         var gallery = new List<byte[]>[] { [], [], [] };
         foreach (var (e, t) in ahead)
         {
             var next = e.Frames[t + horizon];
-            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now);
-            var img = codes is null ? null : bundle.RenderAgainst(codes, e.Frames[t], now);
+            var belief = new Decoding.CellBelief(bundle.Layout.Grid * bundle.Layout.Grid);
+            var codes = bundle.ImagineCodes(e.Instruction, e.Frames[t], e.States[t], bundle.ActionTokenizer.Encode(e.Chunk(t, horizon, bundle.Manifest.ActionFrame)), out var now, belief);
+            var img = codes is null ? null : bundle.RenderExpected(codes, belief, e.Frames[t], now);
+            greedy += codes is null ? 0 : ImageOps.Psnr(bundle.RenderAgainst(codes, e.Frames[t], now), next);
             var psnr = img is null ? 0 : ImageOps.Psnr(img, next);
             var copied = ImageOps.Psnr(e.Frames[t], next);
             imagined += psnr;
@@ -393,7 +397,7 @@ public static class ModelTrainer
         if (gallery[0].Count > 0)
             PngPlot.Grid(galleryPng ?? Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, ahead.Count,
-            SceneMean(0), SceneMean(1), SceneMean(2), Margin95(gains));
+            SceneMean(0), SceneMean(1), SceneMean(2), Margin95(gains), greedy / k);
 
         double SceneMean(int part) => sceneCount[part] > 0 ? sceneError[part] / sceneCount[part] : double.NaN;
     }
