@@ -161,7 +161,7 @@ public sealed class EvalTests : IDisposable
         var data = Path.Combine(_dir, "data");
         Assert.Equal(0, await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "2", "--seed", "5", "--noise", "0", "--out", data]));
         var json = Path.Combine(_dir, "report.json");
-        var gallery = Path.Combine(_dir, "imagined.png");
+        var gallery = Path.Combine(_dir, "png", "imagined.png");                   // a folder that does not exist yet
 
         var code = await CliApp.RunAsync(["train", "report", "--model", Cli.Commands.TrainCommand.FindDefaultModel(), "--data", data,
             "--samples", "10000", "--json", json, "--gallery", gallery]);

@@ -49,6 +49,7 @@ public static class TrainCommand
                 throw new CheckpointException($"'{dir}' is not a model directory (no config.json)");
             var horizon = ModelManifest.FromJson(File.ReadAllText(config), config).Actions.Horizon;
             var episodes = LoadEpisodes(p.GetValue(data)!, waypointLead: horizon);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(gallery)!))!);
             var report = await Task.Run(() => ModelTrainer.Evaluate(dir, episodes, p.GetValue(samples), p.GetValue(gallery)), ct);
             if (p.GetValue(json) is { } path)
             {

@@ -163,8 +163,9 @@ public sealed class ModelBundle : IDisposable
     }
 
     /// <summary>
-    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame
-    /// (<see cref="RenderAgainst"/>). With <paramref name="actionTokens"/> null the model first picks its own actions.
+    /// Imagination: the frame Horizon steps ahead, decoded token by token and rendered against the current frame as the
+    /// expected frame under the model's per-cell belief (<see cref="RenderExpected"/>). With <paramref name="actionTokens"/>
+    /// null the model first picks its own actions.
     /// Null when the context is full.
     /// </summary>
     public byte[]? Imagine(string instruction, byte[] rgb, float[] state, int[]? actionTokens = null)
