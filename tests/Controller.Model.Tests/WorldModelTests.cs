@@ -117,6 +117,21 @@ public class WorldModelTests
     }
 
     [Fact]
+    public void TrainThroughput_TinyConfig_CountsTheStepsFlopsAndPairsEachStepWithAPeak()
+    {
+        var config = Tiny.Config();
+        var r = Benchmarks.ModelBenchmarks.TrainThroughput(config, batch: 2, steps: 3, warmUp: 1);
+
+        double n;
+        using (var model = new WorldModel(config))
+            n = Benchmarks.ModelBenchmarks.MultiplyingParameters(model);
+        var t = config.BlockSize - 1;
+        Assert.True(r.TokensPerSecond > 0 && r.PeakGflops > 0, $"{r}");
+        Assert.Equal(r.TokensPerSecond * (6 * n + 6.0 * config.Layers * t * config.Embd) / 1e9, r.Gflops, 6);
+        Assert.InRange(r.FractionOfPeak, 1e-6, 10);                       // a ratio of the two, not a rate
+    }
+
+    [Fact]
     public void EmbeddingTable_CodePixelsSet_ChangeImageCodesOnlyAndAreSaved()
     {
         using var scope = NewDisposeScope();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Controller.Model.Checkpoints;
 using Controller.Model.Decoding;
 using Controller.Model.Imaging;
+using Controller.Model.Runtime;
 using Controller.Model.Tokens;
 using Controller.Model.Training;
 using static TorchSharp.torch;
@@ -77,13 +78,16 @@ public static class ModelBenchmarks
     }
 
     /// <summary>
-    /// Training steps on random tokens at full block size: tokens/s and model GFLOP/s, counting
-    /// 6·N + 6·L·T·C FLOPs per token (weights fwd+bwd, plus attention scores and values fwd+bwd, causal half).
-    /// N is <see cref="MultiplyingParameters"/>. The median of <paramref name="steps"/> timed steps after
+    /// Training steps on random tokens at full block size: tokens/s, model GFLOP/s and their fraction of the matmul
+    /// peak, counting 6·N + 6·L·T·C FLOPs per token (weights fwd+bwd, plus attention scores and values fwd+bwd, causal
+    /// half). N is <see cref="MultiplyingParameters"/>. The median of <paramref name="steps"/> timed steps after
     /// <paramref name="warmUp"/> untimed ones: a fresh process's first ~4 steps run 1.2–4× slower than the rest (native
-    /// first-use costs), and a training run is thousands of steps long.
+    /// first-use costs), and a training run is thousands of steps long. The peak (<see cref="TorchInfo.MatmulGflops"/>)
+    /// is measured right before each timed step and the fraction is the median of the pairs' ratios: on a shared VM
+    /// the host's speed drifts within seconds, and one peak taken before all the steps measured a different machine
+    /// from some of them.
     /// </summary>
-    public static (double TokensPerSecond, double Gflops) TrainThroughput(WorldModelConfig config, int batch, int steps, int warmUp = 5)
+    public static TrainThroughputResult TrainThroughput(WorldModelConfig config, int batch, int steps, int warmUp = 5)
     {
         Runtime.TorchRuntime.EnsureLoadable();
         manual_seed(1);
@@ -108,11 +112,17 @@ public static class ModelBenchmarks
         }
         for (var i = 0; i < warmUp; i++)
             Step();
-        var times = Enumerable.Range(0, steps).Select(_ => Step()).Order().ToList();
-        var median = times[steps / 2];
-        var tokensPerSecond = batch * t / median;
-        var flopsPerToken = 6.0 * n + 6.0 * config.Layers * t * config.Embd;
-        return (tokensPerSecond, tokensPerSecond * flopsPerToken / 1e9);
+        var flopsPerStep = batch * t * (6.0 * n + 6.0 * config.Layers * t * config.Embd);
+        var pairs = Enumerable.Range(0, steps).Select(_ => (Peak: TorchInfo.MatmulGflops(reps: 3), Seconds: Step())).ToList();
+        var seconds = Median(pairs.Select(p => p.Seconds));
+        return new TrainThroughputResult(batch * t / seconds, flopsPerStep / seconds / 1e9, Median(pairs.Select(p => p.Peak)),
+            Median(pairs.Select(p => flopsPerStep / p.Seconds / 1e9 / p.Peak)));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
     }
 
     /// <summary>
@@ -146,3 +156,6 @@ public static class ModelBenchmarks
         return dir;
     }
 }
+
+/// <summary>Training throughput (medians over the timed steps) and its fraction of the matmul peak (the median of step/peak pairs).</summary>
+public sealed record TrainThroughputResult(double TokensPerSecond, double Gflops, double PeakGflops, double FractionOfPeak);
