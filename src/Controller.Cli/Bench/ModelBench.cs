@@ -91,10 +91,10 @@ public sealed class ModelBench : IBenchSuite
 
         context.Report("model: KV cache");
         var prefix = m.Layout.ImageSpan + m.Layout.StateSpan + 10;
-        var (cached, recompute, vector) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 7);
+        var (cached, recompute, vector, speedup) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 7);
         results.Add(new BenchResult("model", "decode64_cached", cached, "ms", Note: $"prefix {prefix} tokens"));
         results.Add(new BenchResult("model", "decode64_recompute", recompute, "ms"));
-        results.Add(new BenchResult("model", "kv_cache_speedup", recompute / cached, "×", "≥ 5×", recompute / cached >= 5));
+        results.Add(new BenchResult("model", "kv_cache_speedup", speedup, "×", "≥ 5×", speedup >= 5, "median of the repetitions' recompute / cached ratios"));
         results.Add(new BenchResult("model", "decode64_vector", vector, "ms", Note: $"TorchSharp prefill, then C# SIMD steps: {cached / vector:F1}× the TorchSharp cached decode"));
 
         context.Report("model: training throughput");
