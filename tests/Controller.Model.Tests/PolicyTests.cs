@@ -131,6 +131,24 @@ public class PolicyTests
     }
 
     [Fact]
+    public void Imagine_BetweenTicks_LeavesTheNextChunksUnchanged()
+    {
+        using var bundle = ModelBundle.Load(Tiny.CheckpointDir());
+        using var plain = new ModelPolicy(bundle, ownsBundle: false);
+        using var dreaming = new ModelPolicy(bundle, ownsBundle: false);
+        var expected = new[] { 1, 2, 3 }.Select(i => plain.Infer(Obs(16, i)).Targets).ToList();
+
+        var actual = new[] { 1, 2, 3 }.Select(i =>
+        {
+            Assert.NotNull(dreaming.Imagine(Obs(16, i + 10)));             // another scene in between: the shared cache moves
+            return dreaming.Infer(Obs(16, i)).Targets;
+        }).ToList();
+
+        Assert.Equal(expected, actual);
+        Assert.Equal(Tiny.ModelSettings.Horizon, dreaming.ImagineHorizon);
+    }
+
+    [Fact]
     public void Infer_StepsPerChunkSet_ReturnsOnlyTheFirstSteps()
     {
         using var bundle = ModelBundle.Load(Tiny.CheckpointDir());

@@ -3,6 +3,7 @@ using Controller.Cli;
 using Controller.Abstractions;
 using Controller.Sim.Eval;
 using Controller.Sim.Imaging;
+using Controller.Sim.Policies;
 
 namespace Controller.Sim.Tests;
 
@@ -237,6 +238,62 @@ public sealed class EvalTests : IDisposable
         Assert.Equal(20, At(2 + 14 + 11, 13 + 11));                    // step 2's frame, bottom-right pixel
         Assert.Equal(40, At(2, 13 + 25));                              // step 4 starts the second row
         Assert.Throws<SimException>(() => strip.Add(6, new Observation(new Dictionary<string, Frame>(), new RobotState(["j"], [0.0], [0.0], default), "", default)));
+    }
+
+    [Fact]
+    public void Filmstrip_RenderWithImagined_DrawsEachGuessScaledUnderItsFrame()
+    {
+        var strip = new Filmstrip("cam", every: 2, scale: 3, perRow: 2);
+        static Observation Obs(byte shade) => new(
+            new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 4, 4, default, Enumerable.Repeat(shade, 48).ToArray()) },
+            new RobotState(["j"], [0.0], [0.0], default), "", default);
+        var asked = new List<int>();
+        for (var step = 0; step < 3; step++)
+            strip.Add(step, Obs((byte)(10 * step)), o => { asked.Add(o.Frames["cam"].Pixels.Span[0]); return Enumerable.Repeat((byte)(200 + o.Frames["cam"].Pixels.Span[0]), 12).ToArray(); });
+
+        var (rgb, w, h) = strip.Render("T");
+
+        Assert.Equal([0, 20], asked);                                  // imagined only for the frames kept
+        Assert.Equal(2 + 2 * (12 + 2), w);
+        Assert.Equal(11 + 2 + (12 + 2 + 12 + 11 + 2), h);              // one row of tiles: frame, gap, guess, caption
+        byte At(int x, int y) => rgb[(y * w + x) * 3];
+        Assert.Equal(0, At(2, 13));                                    // step 0's frame
+        Assert.Equal(200, At(2, 13 + 14));                             // its 2×2 guess, scaled to the frame's 12×12
+        Assert.Equal(200, At(2 + 11, 13 + 14 + 11));
+        Assert.Equal(220, At(2 + 14, 13 + 14));                        // step 2's guess
+    }
+
+    [Fact]
+    public void Evaluator_FilmstripOfAnImaginingPolicy_DrawsItsGuessesAndTitlesThem()
+    {
+        PolicyFactory.Register("still-dreamer", "holds the arm; imagines a grey frame", _ => new StillDreamer());
+        var dir = Path.Combine(_dir, "film");
+
+        var report = Evaluator.Run(SimFixtures.Profile, "reach", "still-dreamer", 1, 11, filmstripDir: dir);
+
+        Assert.False(report.PerEpisode[0].Success);
+        var (rgb, w, h) = Png.Read(Path.Combine(dir, "reach-seed11.png"));
+        // Every 4th of 80 steps: 20 tiles of 128 px, 10 to a row, each a frame over a guess → 2 rows of 128 + 2 + 128 + 11 + 2.
+        Assert.Equal(11 + 2 + 2 * (128 + 2 + 128 + 11 + 2), h);
+        var guess = ((11 + 2 + 128 + 2 + 5) * w + 2 + 5) * 3;          // inside the first tile's guess
+        Assert.Equal([77, 77, 77], rgb[guess..(guess + 3)]);
+    }
+
+    /// <summary>Holds the arm still and imagines a uniform grey frame: a stand-in world-model policy for the filmstrip's wiring.</summary>
+    private sealed class StillDreamer : IImaginingPolicy
+    {
+        public string Name => "still-dreamer";
+
+        public int ImagineHorizon => 8;
+
+        public ActionChunk Infer(Observation observation) =>
+            new([observation.State.Positions], TimeSpan.FromMilliseconds(50), observation.Stamp, 0, CommandSource.Policy);
+
+        public byte[]? Imagine(Observation observation) => Enumerable.Repeat((byte)77, 64 * 64 * 3).ToArray();
+
+        public void Reset()
+        {
+        }
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public static class EvalCommand
         var policyOptions = new Option<string[]>("--policy-option") { Description = "KEY=VALUE passed to the policy factory (repeatable). For --policy model: checkpoint=DIR, camera=NAME, steps=N (of each 8-step chunk; default 4 for FAST action tokens, 8 for bins), ensemble=DECAY (temporal ensembling, off by default), temperature=T (sample every plan; default 0.25, 0 = greedy), stall-temperature=T (sample the next plan at T after the arm stood still for a chunk; default 1, 0 = off)", AllowMultipleArgumentsPerToken = false };
         var robot = new Option<string>("--robot") { Description = "Robot profile", DefaultValueFactory = _ => "sim-arm" };
         var render = new Option<bool>("--render") { Description = "Render camera frames every tick even if the policy does not need them (exercises the full observation path)" };
-        var filmstrip = new Option<string?>("--filmstrip") { Description = "Save each failed episode to this directory as a PNG contact sheet of the first camera (every 4th step), to see why it failed" };
+        var filmstrip = new Option<string?>("--filmstrip") { Description = "Save each failed episode to this directory as a PNG contact sheet of the first camera (every 4th step), to see why it failed. With --policy model, under each frame: the frame the model expects a chunk (8 steps) later under its own plan" };
         var cmd = new Command("eval", "Evaluate a policy in closed loop on a simulated task: success rate with a 95% Wilson interval.")
         {
             task, policy, episodes, seed, noise, json, plot, policyOptions, robot, render, filmstrip,

@@ -17,7 +17,7 @@ namespace Controller.Model.Policy;
 /// <remarks>With <c>limits</c> (the robot profile's joints) targets are clipped into each joint's position range, as
 /// the model knows nothing of limits; the safety layer downstream still applies its own checks. <c>options</c> choose
 /// how much of each chunk is returned, temporal ensembling and sampling after a stall (<see cref="ModelPolicyOptions"/>).</remarks>
-public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, ModelPolicyOptions? options = null) : IPolicy, IDisposable
+public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, bool ownsBundle = true, IReadOnlyList<JointLimits>? limits = null, ModelPolicyOptions? options = null) : IImaginingPolicy, IDisposable
 {
     private const string Source = "model-policy";
     // Field initializers see the constructor parameter: the first one replaces a null with the defaults for the rest.
@@ -69,7 +69,9 @@ public sealed class ModelPolicy(ModelBundle bundle, string? cameraId = null, boo
     private double Clip(int joint, double target) =>
         limits is null || joint >= limits.Count ? target : Math.Clamp(target, limits[joint].MinPosition, limits[joint].MaxPosition);
 
-    /// <summary>The model's guess of the camera image Horizon steps ahead, packed RGB, or null when it cannot tell.</summary>
+    public int ImagineHorizon => bundle.ActionTokenizer.Horizon;
+
+    /// <summary>The model's expected camera image Horizon steps ahead under its own greedy plan, packed RGB, or null when it cannot tell.</summary>
     public byte[]? Imagine(Observation observation)
     {
         var frame = cameraId is not null && observation.Frames.TryGetValue(cameraId, out var f) ? f : observation.Frames.Values.FirstOrDefault();
