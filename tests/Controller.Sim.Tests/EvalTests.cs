@@ -220,15 +220,17 @@ public sealed class EvalTests : IDisposable
         }
     }
 
+    /// <summary>An observation whose 4×4 "cam" frame is one grey shade.</summary>
+    private static Observation Shade(byte shade) => new(
+        new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 4, 4, default, Enumerable.Repeat(shade, 48).ToArray()) },
+        new RobotState(["j"], [0.0], [0.0], default), "", default);
+
     [Fact]
     public void Filmstrip_Render_PlacesEveryNthFrameScaledUnderTheTitle()
     {
         var strip = new Filmstrip("cam", every: 2, scale: 3, perRow: 2);
-        static Observation Obs(byte shade) => new(
-            new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 4, 4, default, Enumerable.Repeat(shade, 48).ToArray()) },
-            new RobotState(["j"], [0.0], [0.0], default), "", default);
         for (var step = 0; step < 5; step++)
-            strip.Add(step, Obs((byte)(10 * step)));
+            strip.Add(step, Shade((byte)(10 * step)));
         Assert.Equal(3, strip.Count);                                  // steps 0, 2, 4
         var (rgb, w, h) = strip.Render("T");
         Assert.Equal(2 + 2 * (12 + 2), w);
@@ -244,12 +246,9 @@ public sealed class EvalTests : IDisposable
     public void Filmstrip_RenderWithImagined_DrawsEachGuessScaledUnderItsFrame()
     {
         var strip = new Filmstrip("cam", every: 2, scale: 3, perRow: 2);
-        static Observation Obs(byte shade) => new(
-            new Dictionary<string, Frame> { ["cam"] = new("cam", PixelFormat.Rgb8, 4, 4, default, Enumerable.Repeat(shade, 48).ToArray()) },
-            new RobotState(["j"], [0.0], [0.0], default), "", default);
         var asked = new List<int>();
         for (var step = 0; step < 3; step++)
-            strip.Add(step, Obs((byte)(10 * step)), o => { asked.Add(o.Frames["cam"].Pixels.Span[0]); return Enumerable.Repeat((byte)(200 + o.Frames["cam"].Pixels.Span[0]), 12).ToArray(); });
+            strip.Add(step, Shade((byte)(10 * step)), o => { asked.Add(o.Frames["cam"].Pixels.Span[0]); return Enumerable.Repeat((byte)(200 + o.Frames["cam"].Pixels.Span[0]), 12).ToArray(); });
 
         var (rgb, w, h) = strip.Render("T");
 
