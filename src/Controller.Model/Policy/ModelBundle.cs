@@ -2,6 +2,7 @@ using Controller.Model.Checkpoints;
 using Controller.Model.Data;
 using Controller.Model.Decoding;
 using Controller.Model.Imaging;
+using Controller.Model.Runtime;
 using Controller.Model.Tokens;
 using Controller.Model.Training;
 using static TorchSharp.torch;
@@ -100,14 +101,15 @@ public sealed class ModelBundle : IDisposable
     /// <summary>
     /// Runs the policy on a blank frame: .NET compiles a method with optimisations only after ~30 calls, and
     /// libtorch sizes its buffers on first use, so without this the first few dozen control ticks took 2–3× the
-    /// settled time (measured: 30–45 ms, then ~12 ms). Leaves no instruction cached.
+    /// settled time (measured: 30–45 ms, then ~12 ms). Leaves no instruction cached. Each call holds the GC off as a
+    /// control tick does (<see cref="NoGcTick"/>): a CI run crashed in the warm-up on a Scalar finalized mid-call.
     /// </summary>
     public void WarmUp(int ticks)
     {
         var blank = new byte[ImageSize * ImageSize * 3];
         var state = new float[Manifest.State.Dims];
         for (var i = 0; i < ticks; i++)
-            PredictActions("warm up", blank, state);
+            NoGcTick.Run(() => PredictActions("warm up", blank, state));
         lock (gate)
             cachedInstruction = null;
     }
