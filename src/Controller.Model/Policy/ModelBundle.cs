@@ -101,15 +101,14 @@ public sealed class ModelBundle : IDisposable
     /// <summary>
     /// Runs the policy on a blank frame: .NET compiles a method with optimisations only after ~30 calls, and
     /// libtorch sizes its buffers on first use, so without this the first few dozen control ticks took 2–3× the
-    /// settled time (measured: 30–45 ms, then ~12 ms). Leaves no instruction cached. Each call holds the GC off as a
-    /// control tick does (<see cref="NoGcTick"/>): a CI run crashed in the warm-up on a Scalar finalized mid-call.
+    /// settled time (measured: 30–45 ms, then ~12 ms). Leaves no instruction cached.
     /// </summary>
     public void WarmUp(int ticks)
     {
         var blank = new byte[ImageSize * ImageSize * 3];
         var state = new float[Manifest.State.Dims];
         for (var i = 0; i < ticks; i++)
-            NoGcTick.Run(() => PredictActions("warm up", blank, state));
+            PredictActions("warm up", blank, state);
         lock (gate)
             cachedInstruction = null;
     }
@@ -118,28 +117,31 @@ public sealed class ModelBundle : IDisposable
     public int[] EncodeFrame(byte[] rgb)
     {
         CheckImage(rgb);
-        lock (gate)
-        {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            return Codes(rgb);
-        }
+        return Torch(() => Codes(rgb));
     }
 
-    /// <summary>Packed RGB → image codes; call under the gate, no_grad and a DisposeScope.</summary>
-    private int[] Codes(byte[] rgb) => fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
-
-    /// <summary>Image codes → packed RGB through the tokenizer's decoder.</summary>
-    public byte[] DecodeCodes(int[] codes)
+    /// <summary>
+    /// Runs TorchSharp work under the gate, no_grad and one DisposeScope, with the GC held off (<see cref="NoGcTick"/>):
+    /// TorchSharp hands temporary Scalars (the alpha of <c>a + b</c>) to libtorch by handle without keeping them alive,
+    /// and a GC during the call can finalize one ("Expected false to be true" from Scalar.h: once per thousand ticks
+    /// under load, and in a CI run's warm-up before every call went through here).
+    /// </summary>
+    private T Torch<T>(Func<T> work) => NoGcTick.Run(() =>
     {
         lock (gate)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var c = tensor(codes.Select(v => (long)v).ToArray(), 1, codes.Length);
-            return ImageOps.FromTensor(fsq.FromCodes(c))[0];
+            return work();
         }
-    }
+    });
+
+    /// <summary>Packed RGB → image codes; call under the gate, no_grad and a DisposeScope.</summary>
+    private int[] Codes(byte[] rgb) => fsq.Codes(ImageOps.ToTensor([rgb], ImageSize)).to_type(ScalarType.Int32).data<int>().ToArray();
+
+    /// <summary>Image codes → packed RGB through the tokenizer's decoder.</summary>
+    public byte[] DecodeCodes(int[] codes) =>
+        Torch(() => ImageOps.FromTensor(fsq.FromCodes(tensor(codes.Select(v => (long)v).ToArray(), 1, codes.Length)))[0]);
 
     /// <summary>
     /// The policy: frame + joint positions + instruction → an action chunk by constrained greedy decoding (sampled
@@ -150,10 +152,8 @@ public sealed class ModelBundle : IDisposable
     {
         CheckImage(rgb);
         CheckState(state);
-        lock (gate)
+        return Torch(() =>
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
             var (objectBins, tokens) = DecodePlan(Observation(instruction, rgb, state, out _), state, null, sampling);
             var chunk = ActionTokenizer.Decode(tokens);
             if (Manifest.ActionFrame == ActionFrame.Delta)
@@ -161,7 +161,7 @@ public sealed class ModelBundle : IDisposable
                     for (var j = 0; j < step.Length; j++)
                         step[j] += state[j];
             return new ActionPrediction(chunk, tokens, Layout.HasObject ? Layout.ObjectPosition(objectBins, Manifest.Objects!) : null);
-        }
+        });
     }
 
     /// <summary>
@@ -233,13 +233,11 @@ public sealed class ModelBundle : IDisposable
     /// <summary>The <see cref="FrameRenderer"/>'s drawing of <paramref name="codes"/> given the reference frame and its codes.</summary>
     private byte[] Render(int[] codes, byte[] reference, int[] referenceCodes)
     {
-        lock (gate)
+        return Torch(() =>
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
             var input = FrameRenderer.Inputs(fsq, ImageOps.ToTensor([reference], ImageSize), Ids(codes), Ids(referenceCodes));
             return ImageOps.FromTensor(renderer!.call(input).clamp(0, 1))[0];
-        }
+        });
 
         static Tensor Ids(int[] c) => tensor(c.Select(v => (long)v).ToArray(), 1, c.Length);
     }
@@ -252,11 +250,10 @@ public sealed class ModelBundle : IDisposable
     {
         CheckImage(rgb);
         CheckState(state);
-        lock (gate)
+        int[] current = [];
+        var codes = Torch(() =>
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var (objectBins, actions) = DecodePlan(Observation(instruction, rgb, state, out now), state, actionTokens);
+            var (objectBins, actions) = DecodePlan(Observation(instruction, rgb, state, out current), state, actionTokens);
             var plan = new List<int>();
             if (Layout.HasObject)
                 Layout.Object(plan, objectBins);
@@ -269,8 +266,10 @@ public sealed class ModelBundle : IDisposable
                 return null;
             foreach (var id in plan)
                 vector.Step(id);
-            return vector.DecodeImage(Layout.Vocab, Layout.Grid, now, belief);
-        }
+            return vector.DecodeImage(Layout.Vocab, Layout.Grid, current, belief);
+        });
+        now = current;
+        return codes;
     }
 
     /// <summary>
