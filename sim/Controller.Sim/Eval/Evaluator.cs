@@ -29,17 +29,17 @@ public static class Evaluator
         using var env = new SimEnv(profile, simTask, new SimEnvOptions { Render = render });
         var film = filmstripDir is null ? null : new Filmstrip(env.CameraNames.FirstOrDefault() ?? throw new SimException($"robot '{profile.Name}' has no camera for a filmstrip"));
         var instance = registration.Create(new PolicyContext(env, seed, noise, options));
-        var imagine = instance is IImaginingPolicy world ? world.Imagine : (Func<Observation, byte[]?>?)null;
+        var world = instance as IImaginingPolicy;                  // its guesses go under the filmstrip's frames
         var results = new List<EvalEpisode>(episodes);
         for (var i = 0; i < episodes; i++)
         {
             var s = seed + (ulong)i;
             film?.Clear();
-            var r = EpisodeRunner.Run(env, instance, s, film is null ? null : step => film.Add(step.Index, step.Observation, imagine), cancellationToken);
+            var r = EpisodeRunner.Run(env, instance, s, film is null ? null : step => film.Add(step.Index, step.Observation, world is null ? null : world.Imagine), cancellationToken);
             var e = new EvalEpisode(s, r.Episode.Instruction, r.Success, r.Steps, r.FinalRemaining, r.StartRemaining, r.ObjectTravel);
             results.Add(e);
             if (film is not null && !e.Success)
-                SaveFilmstrip(film, e, task, policy, (instance as IImaginingPolicy)?.ImagineHorizon, filmstripDir!);
+                SaveFilmstrip(film, e, task, policy, world?.ImagineHorizon, filmstripDir!);
             onEpisode?.Invoke(e);
         }
         var ok = results.Count(e => e.Success);

@@ -56,7 +56,7 @@ public static class TrainCommand
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
                 File.WriteAllText(path, JsonSerializer.Serialize(report, ModelManifest.Json));
             }
-            AnsiConsole.MarkupLine($"[green]report[/] {Markup.Escape(dir)} on {episodes.Count} episodes: imagined PSNR {report.ImaginedPsnr:F2} dB (greedy codes {report.ImaginedGreedyPsnr:F2}, decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB, [bold]gain {report.ImaginedPsnr - report.CopyLastPsnr:F2} ± {report.ImaginedGainMargin95:F2} dB[/] over {report.ImaginationSamples} frames {horizon} steps ahead; action MAE {report.HeldOutActionMae:F4} rad; object / goal / waypoint error {report.HeldOutObjectError * 100:F1} / {report.HeldOutGoalError * 100:F1} / {report.HeldOutWaypointError * 100:F1} cm");
+            AnsiConsole.MarkupLine($"[green]report[/] {Markup.Escape(dir)} on {episodes.Count} episodes: {HeldOut(report, horizon)}");
             return 0;
         }));
         return cmd;
@@ -189,11 +189,17 @@ public static class TrainCommand
             var s = new ModelTrainSettings { ActionTokenizer = p.GetValue(actions)!, Layers = p.GetValue(layers), Embd = p.GetValue(embd), Horizon = p.GetValue(horizon), StepPeriodSeconds = p.GetValue(period), ActionFrame = p.GetValue(frame), ActionLossWeight = p.GetValue(actionWeight), FrameLossWeight = p.GetValue(frameWeight), FrameOnlyAhead = p.GetValue(frameAhead), ObjectBins = p.GetValue(objectBins), ObjectLossWeight = p.GetValue(objectWeight), AbsolutePositions = p.GetValue(positions), SceneFirst = p.GetValue(sceneFirst), CodePixels = p.GetValue(pixels), TextNgramBuckets = p.GetValue(ngrams), HeldOutSamples = p.GetValue(heldOut) };
             var report = await WithProgress("world model", o.Steps, (prog, status) => ModelTrainer.Train(episodes, tokenizerPath, s, p.GetValue(output)!, o, prog, status, ct));
             AnsiConsole.WriteLine(JsonSerializer.Serialize(report, ModelManifest.Json));
-            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; imagined PSNR {report.ImaginedPsnr:F2} dB (greedy codes {report.ImaginedGreedyPsnr:F2}, decoder only {report.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {report.CopyLastPsnr:F2} dB, gain {report.ImaginedPsnr - report.CopyLastPsnr:F2} ± {report.ImaginedGainMargin95:F2} dB over {report.ImaginationSamples} frames {p.GetValue(horizon)} steps ahead; action MAE {report.HeldOutActionMae:F4}; object / goal / waypoint error {report.HeldOutObjectError * 100:F1} / {report.HeldOutGoalError * 100:F1} / {report.HeldOutWaypointError * 100:F1} cm");
+            AnsiConsole.MarkupLine($"[green]model[/] step {report.Step}, loss {report.TrainLoss:F4}, {report.TokensPerSecond:F0} tokens/s; {HeldOut(report, p.GetValue(horizon))}");
             return 0;
         }));
         return cmd;
     }
+
+    /// <summary>The held-out half of a model report as one markup line: imagination against copy-last, action and scene errors.</summary>
+    private static string HeldOut(ModelReport r, int horizon) =>
+        $"imagined PSNR {r.ImaginedPsnr:F2} dB (greedy codes {r.ImaginedGreedyPsnr:F2}, decoder only {r.ImaginedDecoderOnlyPsnr:F2}) vs copy-last {r.CopyLastPsnr:F2} dB, " +
+        $"[bold]gain {r.ImaginedPsnr - r.CopyLastPsnr:F2} ± {r.ImaginedGainMargin95:F2} dB[/] over {r.ImaginationSamples} frames {horizon} steps ahead; " +
+        $"action MAE {r.HeldOutActionMae:F4} rad; object / goal / waypoint error {r.HeldOutObjectError * 100:F1} / {r.HeldOutGoalError * 100:F1} / {r.HeldOutWaypointError * 100:F1} cm";
 
     private static Command Synthetic()
     {
