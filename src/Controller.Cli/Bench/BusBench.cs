@@ -224,9 +224,7 @@ public sealed class BusBench : IBenchSuite
 
     private static async Task<(List<double> Latencies, double Rate)> NetMqRoundTripAsync(byte[] payload, int rounds, int burst, CancellationToken ct)
     {
-        var port = EmbeddedMqttBroker.FreePort();
-        while (port >= 65534)
-            port = EmbeddedMqttBroker.FreePort();
+        var port = NetMqBusOptions.FreeServerPort();
         var url = $"tcp://127.0.0.1:{port}";
         var hwm = new Action<NetMqBusOptions>(o => (o.SendHighWatermark, o.ReceiveHighWatermark) = (10_000, 10_000));
         var so = NetMqBusOptions.Server(url);

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace Controller.Transports.NetMq;
 
 /// <summary>
@@ -19,6 +22,38 @@ public sealed class NetMqBusOptions
 
     /// <summary>SUB receive high-water mark, messages. Bounds memory while the receive thread is busy.</summary>
     public int ReceiveHighWatermark { get; set; } = 16;
+
+    /// <summary>
+    /// A loopback port P such that P and P+1 (the pair <see cref="Server"/> binds) were both free a moment ago. Checking
+    /// P alone is not enough: P+1 is often another socket's ephemeral port (a CI run failed binding it).
+    /// </summary>
+    public static int FreeServerPort()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            using var first = new TcpListener(IPAddress.Loopback, 0);
+            first.Start();
+            var port = ((IPEndPoint)first.LocalEndpoint).Port;
+            if (port >= 65534)
+                continue;
+            using var second = new TcpListener(IPAddress.Loopback, port + 1);
+            try
+            {
+                second.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // P+1 is taken; draw another P.
+            }
+            finally
+            {
+                second.Stop();
+                first.Stop();
+            }
+        }
+        throw new InvalidOperationException("no free pair of adjacent loopback ports found in 100 attempts");
+    }
 
     /// <summary>The side that owns the endpoints (binds), e.g. the robot server for url tcp://host:P.</summary>
     public static NetMqBusOptions Server(string url)

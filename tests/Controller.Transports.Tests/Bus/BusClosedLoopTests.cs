@@ -3,6 +3,7 @@ using Controller.Host;
 using Controller.Host.Fakes;
 using Controller.Transports.Bus;
 using Controller.Transports.Mqtt;
+using Controller.Transports.NetMq;
 using Controller.Transports.Robots;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,14 +60,14 @@ public class BusClosedLoopTests
     }
 
     /// <summary>
-    /// The robot's side of the bus. ZeroMQ binds a port that <see cref="EmbeddedMqttBroker.FreePort"/> found free a
-    /// moment earlier; a test running in parallel can take it in between (seen once in CI), so it binds again on another.
+    /// The robot's side of the bus. ZeroMQ binds a port pair that <see cref="NetMqBusOptions.FreeServerPort"/> found
+    /// free a moment earlier; a test running in parallel can take it in between (seen once in CI), so it binds again on another.
     /// </summary>
     private static async Task<(BusLink Link, BusChannel Channel, string Url)> ServeAsync(BusTransportKind kind, EmbeddedMqttBroker broker, RobotProfile profile)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var url = kind == BusTransportKind.Mqtt ? broker.Url : $"tcp://127.0.0.1:{EmbeddedMqttBroker.FreePort()}";
+            var url = kind == BusTransportKind.Mqtt ? broker.Url : $"tcp://127.0.0.1:{NetMqBusOptions.FreeServerPort()}";
             var link = new BusLink(kind, url, new BusTopics("cell0", profile.Name), BusRobotServer.Role, server: true)
             {
                 Birth = (profile.JointNames, ["overhead", "side"], profile.ControlRateHz),

@@ -1,6 +1,7 @@
 using Controller.Abstractions;
 using Controller.Transports.Bus;
 using Controller.Transports.Mqtt;
+using Controller.Transports.NetMq;
 using Controller.Transports.Robots;
 
 namespace Controller.Transports.Tests.Bus;
@@ -10,14 +11,10 @@ public class BusServeTests
     [Fact]
     public async Task StartAsync_MqttEmbeddedAndZmq_ServesSameRobotOnBoth()
     {
-        var mqttPort = EmbeddedMqttBroker.FreePort();
-        var zmqPort = EmbeddedMqttBroker.FreePort();
-        while (zmqPort >= 65534)
-            zmqPort = EmbeddedMqttBroker.FreePort();
-        var zmq = $"tcp://127.0.0.1:{zmqPort}";
         await using var robot = new TestRobot();
         await using var cam = new TestCamera("overhead", 64, 64);
-        await using var serve = await BusServe.StartAsync(robot, [cam], $"embedded:{mqttPort}", zmq);
+        var (serve, mqttPort, zmq) = await ServeOnFreePortsAsync(robot, cam);
+        await using var owned = serve;
         Assert.Equal([$"mqtt://127.0.0.1:{mqttPort}", zmq], serve.Endpoints);
 
         var topics = new BusTopics("cell0", "sim-arm");
@@ -49,6 +46,23 @@ public class BusServeTests
             r2.SendAction(new JointCommand([0.2, 0, 0, 0, 0], DateTimeOffset.UtcNow, seq, CommandSource.Policy));
         }
         Assert.True(fromBoth.Task.IsCompleted);
+    }
+
+    /// <summary>The ports were free a moment ago; a test running in parallel can take one in between, so try again.</summary>
+    private static async Task<(BusServe Serve, int MqttPort, string Zmq)> ServeOnFreePortsAsync(TestRobot robot, TestCamera cam)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var mqttPort = EmbeddedMqttBroker.FreePort();
+            var zmq = $"tcp://127.0.0.1:{NetMqBusOptions.FreeServerPort()}";
+            try
+            {
+                return (await BusServe.StartAsync(robot, [cam], $"embedded:{mqttPort}", zmq), mqttPort, zmq);
+            }
+            catch (NetMQ.AddressAlreadyInUseException) when (attempt < 3)
+            {
+            }
+        }
     }
 
     [Fact]

@@ -105,9 +105,7 @@ public class NetMqStreamTests
     [Fact]
     public async Task BusRobot_OverZmq_ClosesLoopWithRobotServer()
     {
-        var port = EmbeddedMqttBroker.FreePort();
-        while (port >= 65534)
-            port = EmbeddedMqttBroker.FreePort();
+        var port = NetMqBusOptions.FreeServerPort();
         var url = $"tcp://127.0.0.1:{port}";
         var topics = new BusTopics("cell0", "sim-arm");
         await using var robotSide = BusConnect.Zmq(NetMqBusOptions.Server(url), topics, BusRobotServer.Role);
