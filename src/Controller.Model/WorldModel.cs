@@ -135,7 +135,7 @@ public sealed class Attention : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => throw new NotSupportedException("call Forward(x, rope, cache, layer)");
 
-    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer)
+    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer, int queryFrom = 0)
     {
         long b = x.shape[0], t = x.shape[1], c = x.shape[2], hs = c / heads;
         var parts = qkv.call(x).split(c, 2);
@@ -146,6 +146,16 @@ public sealed class Attention : Module<Tensor, Tensor>
         q = rope.Apply(q, past);
         k = rope.Apply(k, past);
         Tensor y;
+        if (queryFrom > 0)
+        {
+            if (cache is not null)
+                throw new ArgumentException("queries from a position are for training (no cache)", nameof(queryFrom));
+            // Only the queries from queryFrom on: query i (position queryFrom + i) sees every key up to its own position.
+            var n = t - queryFrom;
+            q = q.narrow(2, queryFrom, n);                                 // (B, nh, T - from, hs)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask: ones(n, t, dtype: ScalarType.Bool).tril(queryFrom));
+            return proj.call(y.transpose(1, 2).reshape(b, n, c));         // (B, T - from, C)
+        }
         if (cache is null || past == 0)
         {
             if (cache is not null)
@@ -200,9 +210,11 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) => throw new NotSupportedException("call Forward(x, rope, cache, layer)");
 
-    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer)
+    /// <param name="queryFrom">Outputs only the positions from this one on (keys and values still cover every position).</param>
+    public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer, int queryFrom = 0)
     {
-        x = x + attn.Forward(norm1.call(x), rope, cache, layer);
+        var a = attn.Forward(norm1.call(x), rope, cache, layer, queryFrom);
+        x = (queryFrom > 0 ? x.narrow(1, queryFrom, x.shape[1] - queryFrom) : x) + a;
         return x + mlp.call(norm2.call(x));
     }
 }
@@ -324,15 +336,22 @@ public sealed class WorldModel : Module<Tensor, Tensor>
     /// </summary>
     public Tensor ForwardAt(Tensor idx, Tensor rows)
     {
-        var x = Hidden(idx, null).flatten(0, 1).index_select(0, rows);   // (N, C)
-        return head.call(norm.call(x));                                   // (N, V)
+        // The last block's output at a position feeds only that position's logits, so it runs only from the first
+        // position any row needs (in a training sequence the scene, actions and next frame come last): its queries,
+        // attention output and MLP cover the tail, its keys and values every position.
+        long t = idx.shape[1];
+        var from = (int)rows.remainder(t).min().item<long>();
+        var x = Hidden(idx, null, from).flatten(0, 1);                    // (B·(T - from), C)
+        var local = rows.div(t, rounding_mode: RoundingMode.floor) * (t - from) + rows.remainder(t) - from;
+        return head.call(norm.call(x.index_select(0, local)));           // (N, V)
     }
 
     /// <summary>Runs ids [B, T] into the cache without computing logits (a prompt whose predictions nobody reads).</summary>
     public void Extend(Tensor idx, KvCache cache) => Hidden(idx, cache);
 
-    /// <summary>Token ids [B, T] → the last block's output [B, T, C]; with a cache, the ids continue it and are added to it.</summary>
-    private Tensor Hidden(Tensor idx, KvCache? cache)
+    /// <summary>Token ids [B, T] → the last block's output [B, T - lastFrom, C]; with a cache, the ids continue it and are added to it.</summary>
+    /// <param name="lastFrom">The last block outputs only the positions from this one on (see <see cref="ForwardAt"/>).</param>
+    private Tensor Hidden(Tensor idx, KvCache? cache, int lastFrom = 0)
     {
         var t = (int)idx.shape[1];
         var start = cache?.Length ?? 0;
@@ -344,7 +363,7 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         if (wpe is not null)
             x = x + wpe.call(arange(start, start + t, dtype: ScalarType.Int64)); // (T, C) broadcast over B
         for (var i = 0; i < blocks.Count; i++)
-            x = blocks[i].Forward(x, rope, cache, i);
+            x = blocks[i].Forward(x, rope, cache, i, i == blocks.Count - 1 ? lastFrom : 0);
         cache?.Advance(t);
         return x;
     }

@@ -42,9 +42,11 @@ public class TrainingTests
         manual_seed(8);
         using var model = new WorldModel(Tiny.Config(vocab: 32, block: 17));
         var rng = new Random(8);
-        // Weights as in a real sequence: 0 for the given context, then 10, 3 and 1, and padding.
+        // Weights as in a real sequence: 0 for the given context, then 10, 3 and 1, and padding. The first weighted
+        // position differs between samples: the last block runs from the earliest one.
         float[] weights = [0, 0, 0, 0, 0, 0, 10, 10, 3, 3, 3, 3, 1, 1, 1, 0, 0];
-        var samples = Enumerable.Range(0, 3).Select(_ => (Enumerable.Range(0, 17).Select(_ => rng.Next(32)).ToArray(), weights)).ToList();
+        float[][] perSample = [weights, [.. weights[2..], 0, 0], [0, 0, .. weights[..^2]]];
+        var samples = perSample.Select(ws => (Enumerable.Range(0, 17).Select(_ => rng.Next(32)).ToArray(), ws)).ToList();
         var (x, y, w) = ModelTrainer.Batch(samples, 17);
 
         var sparse = ModelTrainer.Loss(model, x, y, w);
