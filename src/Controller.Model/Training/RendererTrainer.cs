@@ -52,10 +52,13 @@ public static class RendererTrainer
         var log = new LossLog(Path.Combine(outDir, "renderer_loss.csv"));
         var opt = optim.AdamW(renderer.parameters(), o.LearningRate, weight_decay: 0);
         var start = o.Resume ? Resume.From(renderer, weights, opt, optimPath, log) : 0;
+        using var cached = Cached(tokenizer, train, size);
         var (last, seconds) = TrainLoop.Run(renderer, opt, o, start, log, rng =>
         {
-            var batch = Enumerable.Range(0, o.Batch).Select(_ => train[rng.Next(train.Count)]).ToList();
-            var (input, target) = Batch(tokenizer, batch, size);
+            var picks = Enumerable.Range(0, o.Batch).Select(_ => (long)rng.Next(train.Count)).ToArray();
+            var (input, target) = cached is { } c
+                ? (c.Input.index_select(0, tensor(picks)), c.Target.index_select(0, tensor(picks)))
+                : Batch(tokenizer, [.. picks.Select(i => train[(int)i])], size);
             // The mean over frames of log MSE: what mean PSNR measures. A plain MSE is dominated by the frames that change
             // most and neglects the many that change in a few cells.
             return (renderer.call(input) - target).pow(2).mean([1, 2, 3]).add(1e-5).log().mean();
@@ -113,6 +116,37 @@ public static class RendererTrainer
     {
         var rng = new Random(7);
         return [.. pairs.OrderBy(_ => rng.Next()).Take(count)];
+    }
+
+    /// <summary>Every pair's renderer input and target, [N,10,H,W] and [N,3,H,W]; null above 2 GiB.</summary>
+    private sealed record CachedPairs(Tensor Input, Tensor Target) : IDisposable
+    {
+        public void Dispose()
+        {
+            Input.Dispose();
+            Target.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The inputs of a few thousand pairs (the imagined ones) fit in memory. Computed once, they spare every step two
+    /// tokenizer encodes and two decodes of its batch (as many FLOPs as the renderer's own forward), and a step draws
+    /// the same pairs either way.
+    /// </summary>
+    private static CachedPairs? Cached(FsqImageTokenizer tokenizer, List<RenderPair> pairs, int size)
+    {
+        if ((long)pairs.Count * (FrameRenderer.InputChannels + 3) * size * size * sizeof(float) > 2L << 30)
+            return null;
+        var inputs = new List<Tensor>();
+        var targets = new List<Tensor>();
+        using var scope = NewDisposeScope();
+        for (var i = 0; i < pairs.Count; i += 64)
+        {
+            var (input, target) = Batch(tokenizer, pairs.GetRange(i, Math.Min(64, pairs.Count - i)), size);
+            inputs.Add(input);
+            targets.Add(target);
+        }
+        return new CachedPairs(cat(inputs, 0).DetachFromDisposeScope(), cat(targets, 0).DetachFromDisposeScope());
     }
 
     /// <summary>The renderer's input from each pair's codes (or its second frame's own), and that frame, [B,10,H,W] and [B,3,H,W].</summary>
