@@ -49,6 +49,26 @@ public class RendererTests
     }
 
     [Fact]
+    public void RendererTrainer_PairsComputedOnceOrPerStep_LogTheSameLosses()
+    {
+        var dir = Tiny.CheckpointDir();
+        var episodes = Tiny.Episodes(10);
+        var tokenizer = Path.Combine(dir, TokenizerTrainer.WeightsFile);
+        string Run(string name, long cacheBytes)
+        {
+            var outDir = Path.Combine(dir, name);
+            RendererTrainer.Train(episodes, tokenizer, outDir, new TrainOptions { Steps = 6, Batch = 4, LearningRate = 1e-2 }, horizon: 2, cacheBytes: cacheBytes);
+            return File.ReadAllText(Path.Combine(outDir, "renderer_loss.csv"));
+        }
+
+        var perStep = Run("per-step", cacheBytes: 0);
+        var once = Run("once", cacheBytes: 1L << 30);
+
+        Assert.Equal(7, perStep.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);   // header + 6 steps
+        Assert.Equal(perStep, once);
+    }
+
+    [Fact]
     public void Imagined_TinyModel_PairsFrameTWithFrameTPlusHAndTheModelsCodes()
     {
         var dir = Tiny.CheckpointDir();

@@ -31,8 +31,10 @@ public static class RendererTrainer
 
     /// <param name="imagined">When given, the renderer trains on these pairs (<see cref="Imagined"/>) instead of the
     /// episodes' pairs with their own codes; the held-out report still uses held-out episodes' own codes.</param>
+    /// <param name="cacheBytes">When every training pair's input and target fit in this many bytes, they are computed
+    /// once instead of at every step (<see cref="Cached"/>); the losses are the same either way.</param>
     public static RendererReport Train(IReadOnlyList<Episode> episodes, string tokenizerPath, string outDir, TrainOptions o, int horizon = 8, int heldOutPairs = 400,
-        IReadOnlyList<RenderPair>? imagined = null, IProgress<TrainProgress>? progress = null, CancellationToken ct = default)
+        IReadOnlyList<RenderPair>? imagined = null, IProgress<TrainProgress>? progress = null, CancellationToken ct = default, long cacheBytes = 2L << 30)
     {
         Runtime.TorchRuntime.EnsureLoadable();
         torch.set_num_threads(o.Threads);
@@ -52,7 +54,7 @@ public static class RendererTrainer
         var log = new LossLog(Path.Combine(outDir, "renderer_loss.csv"));
         var opt = optim.AdamW(renderer.parameters(), o.LearningRate, weight_decay: 0);
         var start = o.Resume ? Resume.From(renderer, weights, opt, optimPath, log) : 0;
-        using var cached = Cached(tokenizer, train, size);
+        using var cached = Cached(tokenizer, train, size, cacheBytes);
         var (last, seconds) = TrainLoop.Run(renderer, opt, o, start, log, rng =>
         {
             var picks = Enumerable.Range(0, o.Batch).Select(_ => (long)rng.Next(train.Count)).ToArray();
@@ -118,7 +120,7 @@ public static class RendererTrainer
         return [.. pairs.OrderBy(_ => rng.Next()).Take(count)];
     }
 
-    /// <summary>Every pair's renderer input and target, [N,10,H,W] and [N,3,H,W]; null above 2 GiB.</summary>
+    /// <summary>Every pair's renderer input and target, [N,10,H,W] and [N,3,H,W].</summary>
     private sealed record CachedPairs(Tensor Input, Tensor Target) : IDisposable
     {
         public void Dispose()
@@ -129,13 +131,13 @@ public static class RendererTrainer
     }
 
     /// <summary>
-    /// The inputs of a few thousand pairs (the imagined ones) fit in memory. Computed once, they spare every step two
+    /// The inputs of a few thousand pairs (the imagined ones) fit in memory; null when they exceed <paramref name="maxBytes"/>. Computed once, they spare every step two
     /// tokenizer encodes and two decodes of its batch (as many FLOPs as the renderer's own forward), and a step draws
     /// the same pairs either way.
     /// </summary>
-    private static CachedPairs? Cached(FsqImageTokenizer tokenizer, List<RenderPair> pairs, int size)
+    private static CachedPairs? Cached(FsqImageTokenizer tokenizer, List<RenderPair> pairs, int size, long maxBytes)
     {
-        if ((long)pairs.Count * (FrameRenderer.InputChannels + 3) * size * size * sizeof(float) > 2L << 30)
+        if ((long)pairs.Count * (FrameRenderer.InputChannels + 3) * size * size * sizeof(float) > maxBytes)
             return null;
         var inputs = new List<Tensor>();
         var targets = new List<Tensor>();
