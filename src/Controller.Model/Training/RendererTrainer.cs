@@ -131,9 +131,9 @@ public static class RendererTrainer
     }
 
     /// <summary>
-    /// The inputs of a few thousand pairs (the imagined ones) fit in memory; null when they exceed <paramref name="maxBytes"/>. Computed once, they spare every step two
+    /// The inputs of a few thousand pairs (the imagined ones) fit in memory. Computed once, they spare every step two
     /// tokenizer encodes and two decodes of its batch (as many FLOPs as the renderer's own forward), and a step draws
-    /// the same pairs either way.
+    /// the same pairs either way. Null when they would take more than <paramref name="maxBytes"/>.
     /// </summary>
     private static CachedPairs? Cached(FsqImageTokenizer tokenizer, List<RenderPair> pairs, int size, long maxBytes)
     {
