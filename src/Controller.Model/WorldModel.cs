@@ -151,12 +151,10 @@ public sealed class Attention : Module<Tensor, Tensor>
             if (cache is not null)
                 throw new ArgumentException("queries from a position are for training (no cache)", nameof(queryFrom));
             // Only the queries from queryFrom on: query i (position queryFrom + i) sees every key up to its own position.
-            var n = t - queryFrom;
-            q = q.narrow(2, queryFrom, n);                                 // (B, nh, T - from, hs)
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask: ones(n, t, dtype: ScalarType.Bool).tril(queryFrom));
-            return proj.call(y.transpose(1, 2).reshape(b, n, c));         // (B, T - from, C)
+            q = q.narrow(2, queryFrom, t - queryFrom);                     // (B, nh, T - from, hs)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask: ones(t - queryFrom, t, dtype: ScalarType.Bool).tril(queryFrom));
         }
-        if (cache is null || past == 0)
+        else if (cache is null || past == 0)
         {
             if (cache is not null)
                 (k, v) = cache.Append(layer, k, v);
@@ -169,7 +167,7 @@ public sealed class Attention : Module<Tensor, Tensor>
             var mask = t == 1 ? null : ones(t, past + t, dtype: ScalarType.Bool).tril(past);
             y = F.scaled_dot_product_attention(q, k, v, attn_mask: mask);
         }
-        return proj.call(y.transpose(1, 2).reshape(b, t, c));            // (B, T, C)
+        return proj.call(y.transpose(1, 2).reshape(b, y.shape[2], c));   // (B, T - queryFrom, C)
     }
 }
 
@@ -340,9 +338,10 @@ public sealed class WorldModel : Module<Tensor, Tensor>
         // position any row needs (in a training sequence the scene, actions and next frame come last): its queries,
         // attention output and MLP cover the tail, its keys and values every position.
         long t = idx.shape[1];
-        var from = (int)rows.remainder(t).min().item<long>();
+        var position = rows.remainder(t);                                 // (N) each row's position in its sequence
+        var from = (int)position.min().item<long>();
         var x = Hidden(idx, null, from).flatten(0, 1);                    // (B·(T - from), C)
-        var local = rows.div(t, rounding_mode: RoundingMode.floor) * (t - from) + rows.remainder(t) - from;
+        var local = rows.div(t, rounding_mode: RoundingMode.floor) * (t - from) + position - from;
         return head.call(norm.call(x.index_select(0, local)));           // (N, V)
     }
 
