@@ -179,6 +179,21 @@ public sealed class EvalTests : IDisposable
     }
 
     [Fact]
+    public async Task TrainReportVerb_NoGalleryOption_WritesSamplesNextToJsonOnly()
+    {
+        var data = Path.Combine(_dir, "data");
+        Assert.Equal(0, await CliApp.RunAsync(["sim", "collect", "--task", "push", "--episodes", "1", "--seed", "6", "--noise", "0", "--out", data]));
+        var json = Path.Combine(_dir, "out", "eval.json");
+        var inWorkingDir = Directory.GetFiles(Directory.GetCurrentDirectory(), "*.png").ToHashSet();
+
+        Assert.Equal(0, await CliApp.RunAsync(["train", "report", "--model", Cli.Commands.TrainCommand.FindDefaultModel(), "--data", data,
+            "--samples", "4", "--json", json]));
+
+        Assert.Equal((byte)0x89, File.ReadAllBytes(Path.Combine(_dir, "out", "eval_samples.png"))[0]);
+        Assert.Equal(inWorkingDir, Directory.GetFiles(Directory.GetCurrentDirectory(), "*.png").ToHashSet());
+    }
+
+    [Fact]
     public async Task TrainReportVerb_NotAModelDirectory_ExitsWithError()
     {
         Directory.CreateDirectory(_dir);

@@ -38,7 +38,7 @@ public static class TrainCommand
         var samples = new Option<int>("--samples") { Description = "Timesteps drawn for the action and scene errors, and again (among those whose frame H steps ahead exists) for imagination", DefaultValueFactory = _ => 200 };
         samples.Validators.Add(r => { if (r.GetValueOrDefault<int>() <= 0) r.AddError("--samples must be positive"); });
         var json = new Option<string?>("--json") { Description = "Write the report as JSON to this file" };
-        var gallery = new Option<string>("--gallery") { Description = "PNG of imagined samples (rows: frame t, true frame t+H, imagined)", DefaultValueFactory = _ => "imagination_samples.png" };
+        var gallery = new Option<string?>("--gallery") { Description = "PNG of imagined samples (rows: frame t, true frame t+H, imagined); default: next to --json as <name>_samples.png, none without --json" };
         var cmd = new Command("report", "Measure a trained model on demonstrations it never saw, every episode held out (e.g. `sim collect --seed 0`, the eval seeds): action and scene error, imagination PSNR H steps ahead against copy-last.")
         { data, model, samples, json, gallery };
         cmd.SetAction((ParseResult p, CancellationToken ct) => CliErrors.RunAsync(async () =>
@@ -49,14 +49,16 @@ public static class TrainCommand
                 throw new CheckpointException($"'{dir}' is not a model directory (no config.json)");
             var horizon = ModelManifest.FromJson(File.ReadAllText(config), config).Actions.Horizon;
             var episodes = LoadEpisodes(p.GetValue(data)!, waypointLead: horizon);
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(p.GetValue(gallery)!))!);
-            var report = await Task.Run(() => ModelTrainer.Evaluate(dir, episodes, p.GetValue(samples), p.GetValue(gallery)), ct);
-            if (p.GetValue(json) is { } path)
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                File.WriteAllText(path, JsonSerializer.Serialize(report, ModelManifest.Json));
-            }
+            var jsonPath = p.GetValue(json);
+            var png = p.GetValue(gallery) ?? (jsonPath is null ? null : Path.ChangeExtension(jsonPath, null) + "_samples.png");
+            foreach (var file in new[] { jsonPath, png }.OfType<string>())
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            var report = await Task.Run(() => ModelTrainer.Evaluate(dir, episodes, p.GetValue(samples), png), ct);
+            if (jsonPath is not null)
+                File.WriteAllText(jsonPath, JsonSerializer.Serialize(report, ModelManifest.Json));
             AnsiConsole.MarkupLine($"[green]report[/] {Markup.Escape(dir)} on {episodes.Count} episodes: {HeldOut(report, horizon)}");
+            if (png is not null)
+                AnsiConsole.MarkupLine($"imagined samples: {Markup.Escape(png)}");
             return 0;
         }));
         return cmd;

@@ -218,7 +218,7 @@ public static class ModelTrainer
         var reportPath = Path.Combine(outDir, "model_report.json");
         // Re-measuring a finished run (resumed at its last step, e.g. after adding a renderer) keeps its training numbers.
         var trained = start >= o.Steps && File.Exists(reportPath) ? JsonSerializer.Deserialize<ModelReport>(File.ReadAllText(reportPath), ModelManifest.Json) : null;
-        var report = Evaluate(outDir, heldEp.Count > 0 ? heldEp : trainEp, s.HeldOutSamples) with
+        var report = Evaluate(outDir, heldEp.Count > 0 ? heldEp : trainEp, s.HeldOutSamples, Path.Combine(outDir, "imagination_samples.png")) with
         {
             Step = Math.Max(start, o.Steps), TrainLoss = trained?.TrainLoss ?? last, Parameters = Parameters(model), Sequences = samples.Count,
             BlockSize = config.BlockSize, TokensPerSecond = trained?.TokensPerSecond ?? tps, Seconds = trained?.Seconds ?? sw.Elapsed.TotalSeconds,
@@ -336,7 +336,7 @@ public static class ModelTrainer
     /// clamp the target to the last frame, which is then fewer than H steps ahead (at the last step, the current frame
     /// itself, where copy-last scores the 99 dB cap of an exact match).
     /// The horizon is the checkpoint's chunk length. <paramref name="galleryPng"/>: where the PNG of imagined samples goes
-    /// (default: imagination_samples.png in <paramref name="modelDir"/>).
+    /// (null: none).
     /// </summary>
     public static ModelReport Evaluate(string modelDir, IReadOnlyList<Episode> held, int maxSamples = 200, string? galleryPng = null)
     {
@@ -394,8 +394,8 @@ public static class ModelTrainer
             reconRaw += ImageOps.Psnr(bundle.DecodeCodes(trueCodes), next);
         }
         var k = Math.Max(1, ahead.Count);
-        if (gallery[0].Count > 0)
-            PngPlot.Grid(galleryPng ?? Path.Combine(modelDir, "imagination_samples.png"), [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
+        if (gallery[0].Count > 0 && galleryPng is not null)
+            PngPlot.Grid(galleryPng, [.. gallery[0], .. gallery[1], .. gallery[2]], bundle.ImageSize, 3);
         return new ModelReport(0, 0, 0, 0, 0, 0, 0, [], mae / Math.Max(1, n), imagined / k, imaginedRaw / k, copy / k, recon / k, reconRaw / k, ahead.Count,
             SceneMean(0), SceneMean(1), SceneMean(2), Margin95(gains), greedy / k);
 
