@@ -47,12 +47,12 @@ public sealed class Rope : IDisposable
         Sin = angles.sin().DetachFromDisposeScope();
     }
 
-    /// <summary>Rotates x [B, nh, T, hs] as if its first position were <paramref name="start"/>.</summary>
+    /// <summary>Rotates x [..., T, hs] as if its first position were <paramref name="start"/>.</summary>
     public Tensor Apply(Tensor x, int start)
     {
-        var t = x.shape[2];
-        var half = x.shape[3] / 2;
-        var cos = Cos.narrow(0, start, t);                 // [T, hs/2], broadcasts over B, nh
+        var t = x.shape[^2];
+        var half = x.shape[^1] / 2;
+        var cos = Cos.narrow(0, start, t);                 // [T, hs/2], broadcasts over the leading dims
         var sin = Sin.narrow(0, start, t);
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
@@ -138,13 +138,13 @@ public sealed class Attention : Module<Tensor, Tensor>
     public Tensor Forward(Tensor x, Rope rope, KvCache? cache, int layer, int queryFrom = 0)
     {
         long b = x.shape[0], t = x.shape[1], c = x.shape[2], hs = c / heads;
-        var parts = qkv.call(x).split(c, 2);
-        var q = parts[0].view(b, t, heads, hs).transpose(1, 2);          // (B, nh, T, hs)
-        var k = parts[1].view(b, t, heads, hs).transpose(1, 2);
-        var v = parts[2].view(b, t, heads, hs).transpose(1, 2);
+        var qkvHeads = qkv.call(x).view(b, t, 3, heads, hs).permute(2, 0, 3, 1, 4);   // (3, B, nh, T, hs)
         var past = cache?.Length ?? 0;
-        q = rope.Apply(q, past);
-        k = rope.Apply(k, past);
+        // q and k rotated in one pass: half the element-wise ops (and their backward) of rotating each.
+        var qk = rope.Apply(qkvHeads.narrow(0, 0, 2), past);               // (2, B, nh, T, hs)
+        var q = qk[0];
+        var k = qk[1];
+        var v = qkvHeads[2];
         Tensor y;
         if (queryFrom > 0)
         {
