@@ -91,7 +91,8 @@ public sealed class ModelBench : IBenchSuite
 
         context.Report("model: KV cache");
         var prefix = m.Layout.ImageSpan + m.Layout.StateSpan + 10;
-        var (cached, recompute, vector, speedup) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 15);   // 15: a median that one slow phase of a noisy VM does not move
+        // 15 repetitions: a median that one slow phase of a noisy VM does not move.
+        var (cached, recompute, vector, speedup) = ModelBenchmarks.DecodeSpeed(m.Model, prefix, 64, context.Quick ? 3 : 15);
         results.Add(new BenchResult("model", "decode64_cached", cached, "ms", Note: $"prefix {prefix} tokens"));
         results.Add(new BenchResult("model", "decode64_recompute", recompute, "ms"));
         results.Add(new BenchResult("model", "kv_cache_speedup", speedup, "×", "≥ 5×", speedup >= 5, "median of the repetitions' recompute / cached ratios"));
